@@ -105,6 +105,22 @@ guint orr_live_add_finalize_hook(OrrFinalizeHook fn, void *data,
 /** orr_live_remove_finalize_hook: returns whether @id was registered. */
 bool orr_live_remove_finalize_hook(guint id);
 
+/**
+ * orr_live_find_cycles:
+ *
+ * Finds the strong-reference cycles among live objects. Each reference is
+ * an edge from its holder to the object it keeps alive (child<> edges
+ * included). Cycles can only arise from owning edges between sibling
+ * subtrees that were never unrealized; one cycle is reported for each set
+ * of objects that keep each other alive (a strongly connected component):
+ * its shortest cycle through the component's oldest object.
+ *
+ * Returns: (transfer full): the cycles; each is a #GPtrArray of strings,
+ *   one per edge in order, e.g. "link /machine/a.peer -> /machine/b".
+ *   Empty when there is none.
+ */
+GPtrArray *orr_live_find_cycles(void);
+
 /** orr_live_info_free: frees one #OrrLiveInfo. */
 void orr_live_info_free(OrrLiveInfo *info);
 

@@ -120,20 +120,21 @@ bool orr__link_set(OrrObject *obj, OrrProperty *prop, OrrObject *target,
         orr_value_set_object(&next.value, target);
         next.owning = !(prop->flags & ORR_PROP_LINK_WEAK) &&
                       orr_edge_is_owning(obj, target);
-        if (next.owning) {
-            OrrHolder holder = link_holder(&next);
-            if (!orr_object_try_ref_held(target, &holder, errp)) {
-                return false;
-            }
+        OrrHolder holder = link_holder(&next);
+        if (next.owning && !orr_object_try_ref_held(target, &holder, errp)) {
+            return false;
         }
     }
-    /* The new edge is held before the old one goes, so replacing a link
-     * by another into the same lifetime unit never frees it in between. */
-    orr__link_clear(slot);
+    /* Install the new edge, then release the old one last: releasing it
+     * may finalize anything, @obj included (when the old target was what
+     * kept it), so nothing is touched after. */
+    OrrSlot old = *slot;
     slot->value = next.value;
     slot->owning = next.owning;
+    slot->weak_id = 0;
     if (target != NULL && !next.owning) {
         slot->weak_id = orr_object_weak_ref(target, link_target_died, slot);
     }
+    orr__link_clear(&old);
     return true;
 }
