@@ -70,6 +70,7 @@ struct OrrObjectPrivate {
     GArray *weak_refs;        /* OrrWeakRecord */
     GList live_link;          /* node in the live registry's queue */
     bool listed;              /* in the live registry (all but the root) */
+    bool in_unparent_hook;    /* the class unparent hook is running */
     guint64 serial;           /* creation order */
 };
 

@@ -112,17 +112,35 @@ bool orr_device_realize(OrrDevice *dev, GError **errp)
 
 /* --- Unrealize ---------------------------------------------------------- */
 
+/* The child<> edge to the newest child device added before the edge
+ * numbered @bound (NOREF: @dev's table holds it; we return before anything
+ * can run). */
+static OrrProperty *newest_device_edge_before(OrrDevice *dev, guint64 bound)
+{
+    GPtrArray *props = ((OrrObject *)dev)->priv->props;
+
+    for (guint i = props->len; i-- > 0;) {
+        OrrProperty *prop = props->pdata[i];
+
+        if (prop->type == ORR_PROP_CHILD && prop->serial < bound &&
+            orr_object_is_a(prop->child, ORR_TYPE_DEVICE)) {
+            return prop;
+        }
+    }
+    return NULL;
+}
+
+/* Unrealizes the child devices, newest first. Any hook may unparent a
+ * child or a sibling, so the next child is looked up afresh each time,
+ * below the edge last visited. */
 static void unrealize_children(OrrDevice *dev)
 {
-    g_autoptr(GPtrArray) children = orr_object_get_children((OrrObject *)dev);
+    guint64 bound = G_MAXUINT64;
+    OrrProperty *edge;
 
-    /* A child's unrealize cannot remove its siblings: only unparent
-     * removes children, and unrealize hooks must not unparent. */
-    for (guint i = children->len; i-- > 0;) {
-        OrrObject *child = children->pdata[i];
-        if (orr_object_is_a(child, ORR_TYPE_DEVICE)) {
-            orr_device_unrealize((OrrDevice *)child);
-        }
+    while ((edge = newest_device_edge_before(dev, bound)) != NULL) {
+        bound = edge->serial;
+        orr_device_unrealize((OrrDevice *)edge->child);
     }
 }
 

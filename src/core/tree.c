@@ -5,6 +5,9 @@
 #include "core-internal.h"
 
 static OrrObject *root; /* the caller reference of orr_root() keeps it */
+/* NOREF: the root being finalized by orr_root_shutdown(); paths computed
+ * while its children go still start at "/". */
+static OrrObject *dying_root;
 
 void orr__tree_register_types(void)
 {
@@ -23,7 +26,7 @@ OrrObject *orr_root(void)
 
 bool orr__object_is_root(const OrrObject *obj)
 {
-    return obj != NULL && obj == root;
+    return obj != NULL && (obj == root || obj == dying_root);
 }
 
 void orr_root_shutdown(void)
@@ -31,9 +34,10 @@ void orr_root_shutdown(void)
     if (root == NULL) {
         return;
     }
-    OrrObject *old = g_steal_pointer(&root);
+    dying_root = g_steal_pointer(&root);
     /* Finalizing the root unparents its children in reverse order. */
-    orr_object_unref(old);
+    orr_object_unref(dying_root);
+    dying_root = NULL;
 }
 
 /* --- Names ------------------------------------------------------------- */
@@ -133,21 +137,11 @@ void orr__tree_detach_child(OrrObject *parent, OrrProperty *prop)
                                                    .by = parent });
 }
 
-void orr_object_unparent(OrrObject *obj)
+/* Removes the child<> edge from @obj's parent to @obj, if still there. */
+static void tree_remove_edge(OrrObject *obj)
 {
     OrrObject *parent = obj->priv->parent;
 
-    if (parent == NULL) {
-        return;
-    }
-    if (orr_object_is_a(obj, ORR_TYPE_DEVICE)) {
-        orr_device_unrealize((OrrDevice *)obj);
-    }
-    if (obj->klass->unparent != NULL) {
-        obj->klass->unparent(obj);
-    }
-    /* The hook may have had the parent delete its child<> already. */
-    parent = obj->priv->parent;
     if (parent == NULL) {
         return;
     }
@@ -155,6 +149,41 @@ void orr_object_unparent(OrrObject *obj)
                                             obj->priv->name);
     g_assert(prop != NULL && prop->child == obj);
     orr__object_remove_property(parent, prop);
+}
+
+/*
+ * Unparent runs three steps, each of which may call back into scripts:
+ * unrealize, the class unparent hook, removal of the edge. A nested
+ * unparent of the same object from the hook (say, the hook deletes the
+ * parent's child<> property) only removes the edge: the hook is already
+ * running. A nested unparent from an unrealize hook does the whole job,
+ * and the outer call finds the object detached and stops. The caller's
+ * hold keeps @obj valid until we return.
+ */
+void orr_object_unparent(OrrObject *obj)
+{
+    OrrObjectPrivate *priv = obj->priv;
+
+    if (priv->parent == NULL) {
+        return;
+    }
+    if (priv->in_unparent_hook) {
+        tree_remove_edge(obj);
+        return;
+    }
+
+    bool held = orr__object_hold_for_call(obj);
+
+    if (orr_object_is_a(obj, ORR_TYPE_DEVICE)) {
+        orr_device_unrealize((OrrDevice *)obj);
+    }
+    if (priv->parent != NULL && obj->klass->unparent != NULL) {
+        priv->in_unparent_hook = true;
+        obj->klass->unparent(obj);
+        priv->in_unparent_hook = false;
+    }
+    tree_remove_edge(obj);
+    orr__object_release_call(obj, held);
 }
 
 /* --- Queries ----------------------------------------------------------- */
