@@ -143,13 +143,18 @@ static bool value_fits(const OrrValue *in, int64_t min, uint64_t max,
     return true;
 }
 
+/* A number that does not fit an integer type is out of range (INVALID); any other value
+ * is of the wrong type (TYPE). */
 static bool value_mismatch(OrrSigType type, const OrrValue *in, GError **errp)
 {
     g_autofree char *shown = orr_value_to_string(in);
+    bool number = (in->type == ORR_VALUE_INT || in->type == ORR_VALUE_UINT) &&
+                  type >= ORR_SIG_I8 && type <= ORR_SIG_U64;
 
-    g_set_error(errp, ORR_ERROR, ORR_ERROR_TYPE, "expected %s, got %s %s",
-                orr__sig_type_name(type), orr_value_type_name(in->type),
-                shown);
+    g_set_error(errp, ORR_ERROR, number ? ORR_ERROR_INVALID : ORR_ERROR_TYPE,
+                "expected %s, got %s %s%s", orr__sig_type_name(type),
+                orr_value_type_name(in->type), shown,
+                number ? " (out of range)" : "");
     return false;
 }
 
