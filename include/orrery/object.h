@@ -245,6 +245,30 @@ OrrInterfaceClass *orr_object_get_interface(OrrObject *obj,
                                             const char *iface_name);
 
 /**
+ * orr_object_pin:
+ * @obj: an object that is not finalizing.
+ * @holder: who pins it; recorded like any holder.
+ *
+ * Takes a reference on @obj itself, not on its lifetime unit, so that @obj
+ * is not finalized while pinned even if it leaves its unit's tree. For
+ * layers whose records can outlast an object's place in the tree for a
+ * short while (a flat view still showing a region that was just
+ * destroyed). A pin never keeps the lifetime unit alive: whoever pins a
+ * member of another unit must also hold that unit (orr_object_ref_held())
+ * or be sure to unpin before the unit dies.
+ */
+void orr_object_pin(OrrObject *obj, const OrrHolder *holder);
+
+/**
+ * orr_object_unpin:
+ * @obj: (transfer full): an object pinned by @holder.
+ * @holder: the holder given to orr_object_pin().
+ *
+ * Drops the pin; @obj is finalized now if nothing else holds it.
+ */
+void orr_object_unpin(OrrObject *obj, const OrrHolder *holder);
+
+/**
  * orr_edge_is_owning:
  * @source: the object the edge starts from.
  * @target: the object it points to.

@@ -146,6 +146,18 @@ void orr__object_unref_direct(OrrObject *obj, const OrrHolder *holder)
     }
 }
 
+void orr_object_pin(OrrObject *obj, const OrrHolder *holder)
+{
+    g_return_if_fail(obj != NULL && holder != NULL);
+    orr__object_ref_direct(obj, holder);
+}
+
+void orr_object_unpin(OrrObject *obj, const OrrHolder *holder)
+{
+    g_return_if_fail(obj != NULL && holder != NULL);
+    orr__object_unref_direct(obj, holder);
+}
+
 OrrObject *orr_object_get_lifetime_unit(OrrObject *obj)
 {
     if (obj->klass->lifetime_unit == NULL) {
