@@ -13,5 +13,7 @@
 #include "orrery/gpio.h"
 #include "orrery/method.h"
 #include "orrery/live.h"
+#include "orrery/memory.h"
+#include "orrery/address-space.h"
 
 #endif /* ORRERY_H */

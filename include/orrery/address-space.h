@@ -1,0 +1,146 @@
+/*
+ * orrery — address spaces: a root region seen as a flat view, accesses
+ * dispatched through it, the `info mtree` dump, and the machine type.
+ */
+#ifndef ORRERY_ADDRESS_SPACE_H
+#define ORRERY_ADDRESS_SPACE_H
+
+#include "orrery/memory.h"
+
+G_BEGIN_DECLS
+
+/** ORR_TYPE_ADDRESS_SPACE: the type of address spaces. */
+#define ORR_TYPE_ADDRESS_SPACE "address-space"
+/** ORR_TYPE_MACHINE: a container object with "sysmem" and "memory". */
+#define ORR_TYPE_MACHINE "machine"
+
+typedef struct OrrAddressSpace OrrAddressSpace;
+
+/** OrrMemTxResult: the outcome of an access. */
+typedef enum {
+    ORR_MEMTX_OK,
+    ORR_MEMTX_DECODE_ERROR,   /* some byte hits no region */
+    ORR_MEMTX_ACCESS_ERROR,   /* a region refused the access */
+} OrrMemTxResult;
+
+/**
+ * orr_memtx_result_name:
+ * Returns: "ok", "decode-error" or "access-error".
+ */
+const char *orr_memtx_result_name(OrrMemTxResult result);
+
+/**
+ * orr_address_space_new:
+ * @owner: (nullable): as for regions: the address space becomes its
+ *   child<> @name; without an owner it is returned (transfer full).
+ * @root: the root region, any kind.
+ *
+ * The address space → root edge is classified like a link. Address spaces
+ * over the same root share one flat view.
+ *
+ * Returns: (nullable): the address space, or NULL with @errp set.
+ */
+OrrAddressSpace *orr_address_space_new(OrrObject *owner, const char *name,
+                                       OrrMemoryRegion *root, GError **errp);
+
+OrrObject *orr_address_space_object(OrrAddressSpace *as);
+/**
+ * orr_address_space_cast:
+ * Returns: (transfer none) (nullable): @obj as an address space, or NULL
+ *   with @errp set.
+ */
+OrrAddressSpace *orr_address_space_cast(OrrObject *obj, GError **errp);
+/** Returns: (transfer none) (nullable): the root; NULL once it died. */
+OrrMemoryRegion *orr_address_space_get_root(OrrAddressSpace *as);
+
+/**
+ * orr_address_space_read:
+ * @size: 1, 2, 4 or 8.
+ * @value: (out): the little-endian value; the fill value (0) for bytes
+ *   that failed.
+ *
+ * Reads through the flat view. An access that hits nothing or breaks a
+ * region's rules never touches memory outside a region's backing.
+ * Returns: the result; ORR_MEMTX_ACCESS_ERROR also for a bad @size.
+ */
+OrrMemTxResult orr_address_space_read(OrrAddressSpace *as, uint64_t addr,
+                                      unsigned size, uint64_t *value);
+/** orr_address_space_write: as orr_address_space_read(), writing. */
+OrrMemTxResult orr_address_space_write(OrrAddressSpace *as, uint64_t addr,
+                                       unsigned size, uint64_t value);
+/**
+ * orr_address_space_read_bytes:
+ * Reads @len bytes into @buf (caller-allocated); failed bytes read as 0.
+ * The first error is returned; the rest of the access still runs. An
+ * access that would wrap past 2^64 fails before reading anything.
+ */
+OrrMemTxResult orr_address_space_read_bytes(OrrAddressSpace *as,
+                                            uint64_t addr, void *buf,
+                                            size_t len);
+OrrMemTxResult orr_address_space_write_bytes(OrrAddressSpace *as,
+                                             uint64_t addr, const void *buf,
+                                             size_t len);
+
+/**
+ * orr_address_space_find:
+ * @offset: (out) (optional): the offset of @addr in the region.
+ * Returns: (transfer none) (nullable): the terminal region (RAM, ROM,
+ *   ROM device or MMIO) that @addr hits, NULL if unmapped.
+ */
+OrrMemoryRegion *orr_address_space_find(OrrAddressSpace *as, uint64_t addr,
+                                        uint64_t *offset);
+
+/**
+ * OrrFlatRange:
+ * @start: the first address.
+ * @last: the last address (inclusive, so that 2^64 fits).
+ * @region: (transfer none): the terminal region shown.
+ * @offset: the offset in @region of @start.
+ * @readonly: writes are refused (own or inherited flag, or ROM).
+ */
+typedef struct OrrFlatRange {
+    uint64_t start;
+    uint64_t last;
+    OrrMemoryRegion *region;
+    uint64_t offset;
+    bool readonly;
+} OrrFlatRange;
+
+/**
+ * orr_address_space_get_flat_ranges:
+ * Returns: (transfer full): the current view, #OrrFlatRange sorted by
+ *   address; the regions are borrowed. Free with g_array_unref().
+ */
+GArray *orr_address_space_get_flat_ranges(OrrAddressSpace *as);
+
+/** OrrMtreeFlags: the options of `info mtree`. */
+typedef enum {
+    ORR_MTREE_FLAT = 1 << 0,      /* -f: the flat view */
+    ORR_MTREE_OWNERS = 1 << 1,    /* -o: owners */
+    ORR_MTREE_DISABLED = 1 << 2,  /* -D: disabled regions too */
+} OrrMtreeFlags;
+
+/**
+ * orr_address_space_format_mtree:
+ * Returns: (transfer full): the text of QEMU's `info mtree` for @as.
+ */
+char *orr_address_space_format_mtree(OrrAddressSpace *as,
+                                     OrrMtreeFlags flags);
+
+/**
+ * orr_machine_get_sysmem:
+ * @machine: a "machine" object.
+ * Returns: (transfer none): its 2^64-byte container "sysmem".
+ */
+OrrMemoryRegion *orr_machine_get_sysmem(OrrObject *machine);
+/** orr_machine_get_memory: Returns: (transfer none): the address space
+ * "memory" over sysmem. */
+OrrAddressSpace *orr_machine_get_memory(OrrObject *machine);
+
+/** orr_memory_init: registers the memory types; called by
+ * orr_core_init() users once, after it. Idempotent. */
+void orr_memory_init(void);
+
+G_END_DECLS
+
+#endif /* ORRERY_ADDRESS_SPACE_H */

@@ -1,0 +1,327 @@
+/*
+ * orrery memory — dispatch: reads and writes through an address space's
+ * flat view to RAM backings and MMIO ops.
+ *
+ * An access holds the view it started with until it returns, so the
+ * regions it can reach stay allocated even if a callback changes the map
+ * or drops their owner: their reclamation waits for the outermost access
+ * holding the view. An MMIO callback also runs with the region's lifetime
+ * unit held (%ORR_HOLDER_ACCESS), so its opaque, usually the owner, stays
+ * valid. Values on the bus are little-endian.
+ */
+#include "memory-internal.h"
+
+static const OrrHolder access_holder = { .kind = ORR_HOLDER_ACCESS };
+
+const char *orr_memtx_result_name(OrrMemTxResult result)
+{
+    switch (result) {
+    case ORR_MEMTX_OK: return "ok";
+    case ORR_MEMTX_DECODE_ERROR: return "decode-error";
+    case ORR_MEMTX_ACCESS_ERROR: return "access-error";
+    }
+    return "?";
+}
+
+static bool valid_size(unsigned size)
+{
+    return size == 1 || size == 2 || size == 4 || size == 8;
+}
+
+static uint64_t load_le(const uint8_t *p, unsigned size)
+{
+    uint64_t v = 0;
+
+    for (unsigned i = 0; i < size; i++) {
+        v |= (uint64_t)p[i] << (8 * i);
+    }
+    return v;
+}
+
+static void store_le(uint8_t *p, uint64_t v, unsigned size)
+{
+    for (unsigned i = 0; i < size; i++) {
+        p[i] = (uint8_t)(v >> (8 * i));
+    }
+}
+
+static uint64_t bswap_sized(uint64_t v, unsigned size)
+{
+    switch (size) {
+    case 2: return GUINT16_SWAP_LE_BE((uint16_t)v);
+    case 4: return GUINT32_SWAP_LE_BE((uint32_t)v);
+    case 8: return GUINT64_SWAP_LE_BE(v);
+    default: return v;
+    }
+}
+
+static bool ops_big_endian(const OrrMemoryOps *ops)
+{
+    return ops->endianness == ORR_ENDIAN_BIG ||
+           (ops->endianness == ORR_ENDIAN_NATIVE &&
+            G_BYTE_ORDER == G_BIG_ENDIAN);
+}
+
+/* --- MMIO -------------------------------------------------------------------- */
+
+/* Whether the bus accepts this access, per @ops->valid and accepts(). */
+static bool mmio_valid(OrrMemoryRegion *mr, uint64_t offset, unsigned size,
+                       bool is_write)
+{
+    const OrrMemoryOps *ops = mr->ops;
+
+    if (size < orr__ops_valid_min(ops) || size > orr__ops_valid_max(ops)) {
+        return false;
+    }
+    if (!ops->valid.unaligned && (offset & (size - 1)) != 0) {
+        return false;
+    }
+    return ops->accepts == NULL ||
+           ops->accepts(mr->opaque, offset, size, is_write);
+}
+
+/*
+ * Runs a valid access as the implementation wants it: widened to
+ * impl.min, or split into impl.max pieces combined in the device's byte
+ * order. @value is in bus (little-endian) order on both sides.
+ */
+static void mmio_access(OrrMemoryRegion *mr, uint64_t offset, unsigned size,
+                        uint64_t *value, bool is_write)
+{
+    const OrrMemoryOps *ops = mr->ops;
+    bool big = ops_big_endian(ops);
+    unsigned step = MAX(MIN(size, orr__ops_impl_max(ops)),
+                        orr__ops_impl_min(ops));
+    uint64_t mask = step >= 8 ? UINT64_MAX : (UINT64_C(1) << (8 * step)) - 1;
+    uint64_t v = is_write ? (big ? bswap_sized(*value, size) : *value) : 0;
+
+    for (unsigned i = 0; i < size; i += step) {
+        unsigned shift = step >= size ? 0
+                         : 8 * (big ? size - step - i : i);
+        if (is_write) {
+            ops->write(mr->opaque, offset + i, (v >> shift) & mask, step);
+        } else {
+            v |= (ops->read(mr->opaque, offset + i, step) & mask) << shift;
+        }
+    }
+    if (!is_write) {
+        uint64_t keep = size >= 8 ? UINT64_MAX
+                                  : (UINT64_C(1) << (8 * size)) - 1;
+        v &= keep;
+        *value = big ? bswap_sized(v, size) : v;
+    }
+}
+
+/* A checked MMIO access with the region's unit held around the call. */
+static OrrMemTxResult mmio_dispatch(OrrMemoryRegion *mr, uint64_t offset,
+                                    unsigned size, uint64_t *value,
+                                    bool is_write)
+{
+    OrrObject *obj = (OrrObject *)mr;
+
+    if (!mmio_valid(mr, offset, size, is_write) ||
+        !orr_object_try_ref_held(obj, &access_holder, NULL)) {
+        if (!is_write) {
+            *value = 0;
+        }
+        return ORR_MEMTX_ACCESS_ERROR;
+    }
+    mmio_access(mr, offset, size, value, is_write);
+    orr_object_unref_held(obj, &access_holder);
+    return ORR_MEMTX_OK;
+}
+
+/* The largest access not above @len that the ops accept at @offset. */
+static unsigned mmio_chunk(const OrrMemoryOps *ops, uint64_t offset,
+                           size_t len)
+{
+    unsigned l = (unsigned)MIN(len, (size_t)orr__ops_valid_max(ops));
+
+    if (!ops->valid.unaligned && offset != 0) {
+        l = MIN(l, 1u << g_bit_nth_lsf((gulong)offset, -1));
+    }
+    while (l & (l - 1)) {
+        l &= l - 1; /* round down to a power of two */
+    }
+    return MAX(l, 1u);
+}
+
+/* --- One flat entry ------------------------------------------------------------ */
+
+static bool reads_backing(const OrrMemoryRegion *mr)
+{
+    return mr->kind == ORR_REGION_RAM || mr->kind == ORR_REGION_ROM ||
+           (mr->kind == ORR_REGION_ROMD && mr->romd_mode);
+}
+
+static bool writes_backing(const OrrMemoryRegion *mr)
+{
+    return mr->kind == ORR_REGION_RAM;
+}
+
+/* Moves @len bytes at @offset of the entry's region to or from @buf. */
+static OrrMemTxResult entry_rw(const OrrFlatEntry *e, uint64_t offset,
+                               uint8_t *buf, size_t len, bool is_write)
+{
+    OrrMemoryRegion *mr = e->mr;
+    OrrMemTxResult res = ORR_MEMTX_OK;
+
+    if (is_write && e->readonly) {
+        return ORR_MEMTX_ACCESS_ERROR;
+    }
+    if (is_write ? writes_backing(mr) : reads_backing(mr)) {
+        if (is_write) {
+            memcpy(mr->backing + offset, buf, len);
+        } else {
+            memcpy(buf, mr->backing + offset, len);
+        }
+        return ORR_MEMTX_OK;
+    }
+    while (len > 0) {
+        unsigned l = mmio_chunk(mr->ops, offset, len);
+        uint64_t v = is_write ? load_le(buf, l) : 0;
+        OrrMemTxResult r = mmio_dispatch(mr, offset, l, &v, is_write);
+
+        if (!is_write) {
+            store_le(buf, v, l);
+        }
+        if (res == ORR_MEMTX_OK) {
+            res = r;
+        }
+        offset += l;
+        buf += l;
+        len -= l;
+    }
+    return res;
+}
+
+/* --- Byte strings ----------------------------------------------------------------- */
+
+static OrrMemTxResult view_rw(OrrFlatView *view, uint64_t addr, uint8_t *buf,
+                              size_t len, bool is_write)
+{
+    OrrMemTxResult res = ORR_MEMTX_OK;
+    OrrU128 cur = addr;
+    OrrU128 end = (OrrU128)addr + len;
+
+    while (cur < end) {
+        const OrrFlatEntry *e = orr__flatview_lookup(view, (uint64_t)cur);
+        OrrMemTxResult r;
+        size_t n;
+
+        if (e == NULL) {
+            /* Up to the next mapped byte, or the end. */
+            OrrU128 next = MIN(end, orr__flatview_next_start(view, cur));
+            n = (size_t)(next - cur);
+            if (!is_write) {
+                memset(buf, 0, n);
+            }
+            r = ORR_MEMTX_DECODE_ERROR;
+        } else {
+            n = (size_t)(MIN(end, e->end) - cur);
+            r = entry_rw(e, e->offset + (uint64_t)(cur - e->start), buf, n,
+                         is_write);
+            if (r != ORR_MEMTX_OK && !is_write) {
+                memset(buf, 0, n);
+            }
+        }
+        if (res == ORR_MEMTX_OK) {
+            res = r;
+        }
+        cur += n;
+        buf += n;
+    }
+    return res;
+}
+
+static OrrMemTxResult as_rw_bytes(OrrAddressSpace *as, uint64_t addr,
+                                  uint8_t *buf, size_t len, bool is_write)
+{
+    if ((OrrU128)addr + len > ORR_U128_2_64) {
+        if (!is_write) {
+            memset(buf, 0, len);
+        }
+        return ORR_MEMTX_DECODE_ERROR;
+    }
+
+    OrrFlatView *view = orr__flatview_ref(as->view);
+    OrrMemTxResult r = view_rw(view, addr, buf, len, is_write);
+
+    orr__flatview_unref(view);
+    return r;
+}
+
+OrrMemTxResult orr_address_space_read_bytes(OrrAddressSpace *as,
+                                            uint64_t addr, void *buf,
+                                            size_t len)
+{
+    return as_rw_bytes(as, addr, buf, len, false);
+}
+
+OrrMemTxResult orr_address_space_write_bytes(OrrAddressSpace *as,
+                                             uint64_t addr, const void *buf,
+                                             size_t len)
+{
+    /* The write path never stores into @buf. */
+    return as_rw_bytes(as, addr, (uint8_t *)buf, len, true);
+}
+
+/* --- Sized accesses ------------------------------------------------------------ */
+
+/*
+ * A sized access inside one entry goes to the region whole (one MMIO
+ * call of @size); one that straddles entries is done as bytes.
+ */
+static OrrMemTxResult as_rw_sized(OrrAddressSpace *as, uint64_t addr,
+                                  unsigned size, uint64_t *value,
+                                  bool is_write)
+{
+    if (!valid_size(size)) {
+        if (!is_write) {
+            *value = 0;
+        }
+        return ORR_MEMTX_ACCESS_ERROR;
+    }
+
+    if ((OrrU128)addr + size > ORR_U128_2_64) {
+        if (!is_write) {
+            *value = 0;
+        }
+        return ORR_MEMTX_DECODE_ERROR;
+    }
+
+    OrrFlatView *view = orr__flatview_ref(as->view);
+    const OrrFlatEntry *e = orr__flatview_lookup(view, addr);
+    OrrMemTxResult r;
+
+    if (e != NULL && (OrrU128)addr + size <= e->end &&
+        !(is_write ? writes_backing(e->mr) : reads_backing(e->mr)) &&
+        !(is_write && e->readonly)) {
+        r = mmio_dispatch(e->mr, e->offset + (addr - (uint64_t)e->start), size,
+                          value, is_write);
+    } else {
+        uint8_t bytes[8];
+
+        if (is_write) {
+            store_le(bytes, *value, size);
+        }
+        r = view_rw(view, addr, bytes, size, is_write);
+        if (!is_write) {
+            *value = load_le(bytes, size);
+        }
+    }
+    orr__flatview_unref(view);
+    return r;
+}
+
+OrrMemTxResult orr_address_space_read(OrrAddressSpace *as, uint64_t addr,
+                                      unsigned size, uint64_t *value)
+{
+    return as_rw_sized(as, addr, size, value, false);
+}
+
+OrrMemTxResult orr_address_space_write(OrrAddressSpace *as, uint64_t addr,
+                                       unsigned size, uint64_t value)
+{
+    return as_rw_sized(as, addr, size, &value, true);
+}

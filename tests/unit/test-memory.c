@@ -1,0 +1,318 @@
+/*
+ * Unit tests for rendering: priorities, clipping, aliases, enable,
+ * readonly, merging, and what dispatch reads through the result.
+ */
+#include "test-util.h"
+
+/* A test MMIO region answers reads with its tag in every byte. */
+static uint64_t tag_read(void *opaque, uint64_t offset, unsigned size)
+{
+    uint64_t tag = GPOINTER_TO_UINT(opaque);
+    uint64_t v = 0;
+
+    for (unsigned i = 0; i < size; i++) {
+        v |= tag << (8 * i);
+    }
+    return v;
+}
+
+static void tag_write(void *opaque, uint64_t offset, uint64_t value,
+                      unsigned size)
+{
+}
+
+static const OrrMemoryOps tag_ops = {
+    .read = tag_read,
+    .write = tag_write,
+    .valid = { .max_access_size = 8 },
+    .impl = { .max_access_size = 8 },
+};
+
+static OrrMemoryRegion *io(OrrObject *owner, const char *name, uint64_t size,
+                           char tag)
+{
+    g_autoptr(GError) err = NULL;
+    OrrMemoryRegion *mr = orr_memory_region_new_io(
+        owner, name, size, &tag_ops, GUINT_TO_POINTER((guint)tag), &err);
+
+    g_assert_no_error(err);
+    return mr;
+}
+
+static OrrMemoryRegion *container(OrrObject *owner, const char *name,
+                                  uint64_t size)
+{
+    g_autoptr(GError) err = NULL;
+    OrrMemoryRegion *mr =
+        orr_memory_region_new_container(owner, name, size, &err);
+
+    g_assert_no_error(err);
+    return mr;
+}
+
+static void add(OrrMemoryRegion *mr, uint64_t offset, OrrMemoryRegion *sub,
+                int priority)
+{
+    g_autoptr(GError) err = NULL;
+
+    orr_memory_region_add_subregion_overlap(mr, offset, sub, priority, &err);
+    g_assert_no_error(err);
+}
+
+/* The flat view as "start-last name@offset" items, ' ' separated. */
+static char *flat(OrrAddressSpace *as)
+{
+    g_autoptr(GArray) ranges = orr_address_space_get_flat_ranges(as);
+    GString *s = g_string_new(NULL);
+
+    for (guint i = 0; i < ranges->len; i++) {
+        const OrrFlatRange *r = &g_array_index(ranges, OrrFlatRange, i);
+        g_string_append_printf(s, "%s%" G_GINT64_MODIFIER "x-%"
+                               G_GINT64_MODIFIER "x %s",
+                               i ? " " : "", r->start, r->last,
+                               orr_memory_region_get_name(r->region));
+        if (r->offset != 0) {
+            g_string_append_printf(s, "@%" G_GINT64_MODIFIER "x", r->offset);
+        }
+        if (r->readonly) {
+            g_string_append(s, "(ro)");
+        }
+    }
+    return g_string_free(s, FALSE);
+}
+
+#define assert_flat(as, expected)                   \
+    do {                                            \
+        g_autofree char *got_ = flat(as);           \
+        g_assert_cmpstr(got_, ==, (expected));      \
+    } while (0)
+
+/* Reads one byte per 0x1000 page over @pages pages: the tags seen. */
+static char *page_tags(OrrAddressSpace *as, uint64_t base, guint pages)
+{
+    GString *s = g_string_new(NULL);
+
+    for (guint i = 0; i < pages; i++) {
+        uint64_t v = 0;
+        OrrMemTxResult r =
+            orr_address_space_read(as, base + i * 0x1000, 1, &v);
+        g_string_append_c(s, r == ORR_MEMTX_OK ? (char)v : '-');
+    }
+    return g_string_free(s, FALSE);
+}
+
+static OrrObject *new_owner(const char *name)
+{
+    OrrObject *o = orr_object_new(ORR_TYPE_CONTAINER, NULL);
+
+    g_assert_nonnull(orr_object_add_child(orr_root(), name, o, NULL));
+    orr_object_unref(o);
+    return o;
+}
+
+/*
+ * The example of QEMU's memory.rst: container A (0x8000); MMIO C at 0
+ * (0x6000, priority 1); container B at 0x2000 (0x4000, priority 2) with D
+ * at 0 and E at 0x2000, 0x1000 each.
+ */
+static void build_priority_example(OrrObject *o, bool b_has_ops,
+                                   OrrAddressSpace **as_out)
+{
+    OrrMemoryRegion *a = container(o, "A", 0x8000);
+    OrrMemoryRegion *c = io(o, "C", 0x6000, 'C');
+    OrrMemoryRegion *b = b_has_ops ? io(o, "B", 0x4000, 'B')
+                                   : container(o, "B", 0x4000);
+    OrrMemoryRegion *d = io(o, "D", 0x1000, 'D');
+    OrrMemoryRegion *e = io(o, "E", 0x1000, 'E');
+
+    add(a, 0, c, 1);
+    add(a, 0x2000, b, 2);
+    add(b, 0, d, 0);
+    add(b, 0x2000, e, 0);
+    *as_out = orr_address_space_new(o, "as", a, NULL);
+    g_assert_nonnull(*as_out);
+}
+
+static void test_priority_example(void)
+{
+    OrrObject *o = new_owner("test-mem");
+    OrrAddressSpace *as;
+
+    build_priority_example(o, false, &as);
+    assert_flat(as, "0-1fff C 2000-2fff D 3000-3fff C@3000 "
+                    "4000-4fff E 5000-5fff C@5000");
+    g_autofree char *tags = page_tags(as, 0, 8);
+    g_assert_cmpstr(tags, ==, "CCDCEC--");
+    orr_object_unparent(o);
+    orr_test_assert_no_live_objects();
+}
+
+static void test_priority_example_b_with_ops(void)
+{
+    OrrObject *o = new_owner("test-mem");
+    OrrAddressSpace *as;
+
+    build_priority_example(o, true, &as);
+    g_autofree char *tags = page_tags(as, 0, 8);
+    g_assert_cmpstr(tags, ==, "CCDBEB--");
+    orr_object_unparent(o);
+    orr_test_assert_no_live_objects();
+}
+
+/* A container clips its children; the region's own size bounds it. */
+static void test_clipping(void)
+{
+    OrrObject *o = new_owner("test-mem");
+    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    OrrMemoryRegion *box = container(o, "box", 0x2000);
+    OrrMemoryRegion *big = io(o, "big", 0x8000, 'G');
+
+    add(root, 0x1000, box, 0);
+    add(box, 0x1000, big, 0);
+    OrrAddressSpace *as = orr_address_space_new(o, "as", root, NULL);
+    assert_flat(as, "2000-2fff big");
+    orr_object_unparent(o);
+    orr_test_assert_no_live_objects();
+}
+
+/* At equal priority the sibling added later wins. */
+static void test_equal_priority_later_wins(void)
+{
+    OrrObject *o = new_owner("test-mem");
+    OrrMemoryRegion *root = container(o, "root", 0x4000);
+    OrrMemoryRegion *x = io(o, "X", 0x2000, 'X');
+    OrrMemoryRegion *y = io(o, "Y", 0x2000, 'Y');
+
+    add(root, 0, x, 0);
+    add(root, 0x1000, y, 0);
+    OrrAddressSpace *as = orr_address_space_new(o, "as", root, NULL);
+    assert_flat(as, "0-fff X 1000-2fff Y");
+
+    /* Re-prioritizing X to the same level makes it the newest. */
+    orr_memory_region_set_priority(x, 0);
+    assert_flat(as, "0-1fff X 2000-2fff Y@1000");
+    orr_object_unparent(o);
+    orr_test_assert_no_live_objects();
+}
+
+/* A disabled region hides its whole subtree, and comes back. */
+static void test_disabled_subtree(void)
+{
+    OrrObject *o = new_owner("test-mem");
+    OrrMemoryRegion *root = container(o, "root", 0x4000);
+    OrrMemoryRegion *box = container(o, "box", 0x2000);
+    OrrMemoryRegion *low = io(o, "low", 0x4000, 'L');
+    OrrMemoryRegion *x = io(o, "X", 0x1000, 'X');
+
+    add(root, 0, low, 0);
+    add(root, 0, box, 1);
+    add(box, 0x1000, x, 0);
+    OrrAddressSpace *as = orr_address_space_new(o, "as", root, NULL);
+    assert_flat(as, "0-fff low 1000-1fff X 2000-3fff low@2000");
+    orr_memory_region_set_enabled(box, false);
+    assert_flat(as, "0-3fff low");
+    orr_memory_region_set_enabled(box, true);
+    assert_flat(as, "0-fff low 1000-1fff X 2000-3fff low@2000");
+    orr_object_unparent(o);
+    orr_test_assert_no_live_objects();
+}
+
+/* An alias shows its target's window; an alias of an alias composes. */
+static void test_alias_windows(void)
+{
+    g_autoptr(GError) err = NULL;
+    OrrObject *o = new_owner("test-mem");
+    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    OrrMemoryRegion *ram =
+        orr_memory_region_new_ram(o, "ram", 0x4000, &err);
+    g_assert_no_error(err);
+    OrrMemoryRegion *a1 =
+        orr_memory_region_new_alias(o, "a1", ram, 0x1000, 0x2000, &err);
+    g_assert_no_error(err);
+    OrrMemoryRegion *a2 =
+        orr_memory_region_new_alias(o, "a2", a1, 0x800, 0x1000, &err);
+    g_assert_no_error(err);
+
+    add(root, 0x8000, a1, 0);
+    add(root, 0xc000, a2, 0);
+    OrrAddressSpace *as = orr_address_space_new(o, "as", root, NULL);
+    assert_flat(as, "8000-9fff ram@1000 c000-cfff ram@1800");
+
+    uint8_t *host = orr_memory_region_get_ram_ptr(ram);
+    host[0x1800] = 0x5a;
+    uint64_t v = 0;
+    g_assert_cmpint(orr_address_space_read(as, 0xc000, 1, &v), ==,
+                    ORR_MEMTX_OK);
+    g_assert_cmpuint(v, ==, 0x5a);
+    g_assert_cmpint(orr_address_space_read(as, 0x8800, 1, &v), ==,
+                    ORR_MEMTX_OK);
+    g_assert_cmpuint(v, ==, 0x5a);
+
+    g_assert_true(orr_memory_region_set_alias_offset(a1, 0, &err));
+    assert_flat(as, "8000-9fff ram c000-cfff ram@800");
+    orr_object_unparent(o);
+    orr_test_assert_no_live_objects();
+}
+
+/* readonly is inherited by everything a region shows. */
+static void test_readonly_inherited(void)
+{
+    g_autoptr(GError) err = NULL;
+    OrrObject *o = new_owner("test-mem");
+    OrrMemoryRegion *root = container(o, "root", 0x4000);
+    OrrMemoryRegion *box = container(o, "box", 0x2000);
+    OrrMemoryRegion *ram = orr_memory_region_new_ram(o, "ram", 0x1000, &err);
+
+    add(root, 0, box, 0);
+    add(box, 0x1000, ram, 0);
+    OrrAddressSpace *as = orr_address_space_new(o, "as", root, NULL);
+    g_assert_cmpint(orr_address_space_write(as, 0x1000, 4, 0x11223344), ==,
+                    ORR_MEMTX_OK);
+    orr_memory_region_set_readonly(box, true);
+    assert_flat(as, "1000-1fff ram(ro)");
+    g_assert_cmpint(orr_address_space_write(as, 0x1000, 4, 0xdead), ==,
+                    ORR_MEMTX_ACCESS_ERROR);
+    uint64_t v = 0;
+    g_assert_cmpint(orr_address_space_read(as, 0x1000, 4, &v), ==,
+                    ORR_MEMTX_OK);
+    g_assert_cmpuint(v, ==, 0x11223344);
+    orr_object_unparent(o);
+    orr_test_assert_no_live_objects();
+}
+
+/* Neighbouring pieces of one region that continue each other merge. */
+static void test_merging(void)
+{
+    OrrObject *o = new_owner("test-mem");
+    OrrMemoryRegion *root = container(o, "root", 0x4000);
+    OrrMemoryRegion *low = io(o, "low", 0x4000, 'L');
+    OrrMemoryRegion *hole = io(o, "hole", 0x1000, 'H');
+
+    add(root, 0, low, 0);
+    add(root, 0x1000, hole, 1);
+    OrrAddressSpace *as = orr_address_space_new(o, "as", root, NULL);
+    assert_flat(as, "0-fff low 1000-1fff hole 2000-3fff low@2000");
+    orr_memory_region_set_enabled(hole, false);
+    assert_flat(as, "0-3fff low");
+    orr_object_unparent(o);
+    orr_test_assert_no_live_objects();
+}
+
+int main(int argc, char **argv)
+{
+    orr_test_init(&argc, &argv);
+    orr_memory_init();
+
+    g_test_add_func("/memory/render/priority-example", test_priority_example);
+    g_test_add_func("/memory/render/priority-example-b-with-ops",
+                    test_priority_example_b_with_ops);
+    g_test_add_func("/memory/render/clipping", test_clipping);
+    g_test_add_func("/memory/render/equal-priority-later-wins",
+                    test_equal_priority_later_wins);
+    g_test_add_func("/memory/render/disabled-subtree", test_disabled_subtree);
+    g_test_add_func("/memory/render/alias-windows", test_alias_windows);
+    g_test_add_func("/memory/render/readonly-inherited",
+                    test_readonly_inherited);
+    g_test_add_func("/memory/render/merging", test_merging);
+    return g_test_run();
+}
