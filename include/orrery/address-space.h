@@ -72,7 +72,8 @@ OrrMemTxResult orr_address_space_write(OrrAddressSpace *as, uint64_t addr,
  * orr_address_space_read_bytes:
  * Reads @len bytes into @buf (caller-allocated); failed bytes read as 0.
  * The first error is returned; the rest of the access still runs. An
- * access that would wrap past 2^64 fails before reading anything.
+ * access that would wrap past 2^64 fails before reading anything
+ * (DECODE_ERROR); one of 0 bytes is an ACCESS_ERROR.
  */
 OrrMemTxResult orr_address_space_read_bytes(OrrAddressSpace *as,
                                             uint64_t addr, void *buf,
@@ -112,6 +113,63 @@ typedef struct OrrFlatRange {
  *   address; the regions are borrowed. Free with g_array_unref().
  */
 GArray *orr_address_space_get_flat_ranges(OrrAddressSpace *as);
+
+/* --- Listeners ------------------------------------------------------------- */
+
+typedef struct OrrMemoryListener OrrMemoryListener;
+
+/**
+ * OrrMemoryListenerOps:
+ * @begin: (nullable): an update of the view starts.
+ * @region_add: (nullable): @range appeared (or changed).
+ * @region_del: (nullable): @range disappeared (or changed); all deletions
+ *   of an update come before its additions.
+ * @region_nop: (nullable): @range is unchanged by this update.
+ * @commit: (nullable): the update is over.
+ * @priority: listeners run in ascending priority for begin, add, nop and
+ *   commit, in descending priority for del (equal priorities: order of
+ *   registration).
+ *
+ * Callbacks receive a borrowed range valid for the call, and the opaque
+ * given at registration. They may change the memory map (the changes make
+ * a further update after this one) and may unregister any listener.
+ */
+typedef struct OrrMemoryListenerOps {
+    void (*begin)(void *opaque);
+    void (*region_add)(const OrrFlatRange *range, void *opaque);
+    void (*region_del)(const OrrFlatRange *range, void *opaque);
+    void (*region_nop)(const OrrFlatRange *range, void *opaque);
+    void (*commit)(void *opaque);
+    int priority;
+} OrrMemoryListenerOps;
+
+/**
+ * orr_memory_listener_register:
+ * @as: the address space to follow.
+ * @ops: (transfer none): copied.
+ * @opaque: for the callbacks, NOREF.
+ * @destroy: (nullable): frees @opaque when the listener goes.
+ *
+ * Registers a listener and replays the current view to it: begin, one
+ * region_add per range, commit. The listener goes away when it is
+ * unregistered or when @as is finalized (after a replay of deletions).
+ *
+ * Returns: (transfer none): the listener handle, valid until
+ *   orr_memory_listener_unregister() or the end of @as.
+ */
+OrrMemoryListener *orr_memory_listener_register(OrrAddressSpace *as,
+                                                const OrrMemoryListenerOps *ops,
+                                                void *opaque,
+                                                GDestroyNotify destroy);
+
+/**
+ * orr_memory_listener_unregister:
+ * Replays the current view as deletions (begin, region_del per range,
+ * commit), then frees the listener and its opaque. Called from a callback
+ * while the address space's listeners are being told of an update, it
+ * replays nothing: the listener is just told nothing more.
+ */
+void orr_memory_listener_unregister(OrrMemoryListener *listener);
 
 /** OrrMtreeFlags: the options of `info mtree`. */
 typedef enum {

@@ -11,10 +11,19 @@ static const OrrHolder root_holder_kind = { .kind = ORR_HOLDER_AS_ROOT };
 
 /* --- Updates ---------------------------------------------------------------- */
 
+/* One address space's part in an update. */
+typedef struct SpaceUpdate {
+    OrrAddressSpace *as;      /* held (ORR_HOLDER_CALL) during the update */
+    OrrFlatView *old;         /* the reference the space held */
+} SpaceUpdate;
+
+static const OrrHolder update_holder = { .kind = ORR_HOLDER_CALL };
+
 /*
- * Renders one new view per distinct root, then installs them, then drops
- * the old ones: releasing a view may finalize objects (even address
- * spaces), so nothing is released while the list is walked.
+ * Renders one new view per distinct root and installs it where it differs
+ * from the current one; then tells the listeners; then drops the old
+ * views. Listeners and releases may run any code, even finalize address
+ * spaces, so each space is held and nothing walks the global list then.
  */
 void orr__address_spaces_update(void)
 {
@@ -22,9 +31,9 @@ void orr__address_spaces_update(void)
         return;
     }
 
-    g_autoptr(GHashTable) by_root = g_hash_table_new(NULL, NULL);
-    g_autoptr(GPtrArray) fresh = g_ptr_array_new();
-    g_autoptr(GPtrArray) old = g_ptr_array_new();
+    g_autoptr(GHashTable) by_root = g_hash_table_new_full(
+        NULL, NULL, NULL, (GDestroyNotify)orr__flatview_unref);
+    g_autoptr(GArray) changed = g_array_new(FALSE, FALSE, sizeof(SpaceUpdate));
 
     for (guint i = 0; i < all_spaces->len; i++) {
         OrrAddressSpace *as = all_spaces->pdata[i];
@@ -33,16 +42,24 @@ void orr__address_spaces_update(void)
         if (view == NULL) {
             view = orr__flatview_render(as->root);
             g_hash_table_insert(by_root, as->root, view);
-            g_ptr_array_add(fresh, view);
         }
-        g_ptr_array_add(old, as->view);
+        if (view == as->view || orr__flatview_equal(view, as->view) ||
+            !orr_object_try_ref_held((OrrObject *)as, &update_holder, NULL)) {
+            continue;
+        }
+        SpaceUpdate u = { .as = as, .old = as->view };
         as->view = orr__flatview_ref(view);
+        g_array_append_val(changed, u);
     }
-    for (guint i = 0; i < fresh->len; i++) {
-        orr__flatview_unref(fresh->pdata[i]);
+    for (guint i = 0; i < changed->len; i++) {
+        SpaceUpdate *u = &g_array_index(changed, SpaceUpdate, i);
+        orr__listeners_notify(u->as, u->old, u->as->view);
     }
-    for (guint i = 0; i < old->len; i++) {
-        orr__flatview_unref(old->pdata[i]);
+    g_clear_pointer(&by_root, g_hash_table_unref);
+    for (guint i = 0; i < changed->len; i++) {
+        SpaceUpdate *u = &g_array_index(changed, SpaceUpdate, i);
+        orr__flatview_unref(u->old);
+        orr_object_unref_held((OrrObject *)u->as, &update_holder);
     }
 }
 
@@ -104,6 +121,7 @@ static void as_instance_finalize(OrrObject *obj)
 {
     OrrAddressSpace *as = (OrrAddressSpace *)obj;
 
+    orr__listeners_remove_all(as);
     if (all_spaces != NULL) {
         g_ptr_array_remove(all_spaces, as);
     }

@@ -237,6 +237,9 @@ static OrrMemTxResult view_rw(OrrFlatView *view, uint64_t addr, uint8_t *buf,
 static OrrMemTxResult as_rw_bytes(OrrAddressSpace *as, uint64_t addr,
                                   uint8_t *buf, size_t len, bool is_write)
 {
+    if (len == 0) {
+        return ORR_MEMTX_ACCESS_ERROR;
+    }
     if ((OrrU128)addr + len > ORR_U128_2_64) {
         if (!is_write) {
             memset(buf, 0, len);

@@ -123,7 +123,15 @@ struct OrrAddressSpace {
     bool root_owning;
     guint root_weak;
     OrrFlatView *view;        /* a reference */
+    GPtrArray *listeners;     /* OrrMemoryListener*, refs, by priority */
+    guint notifying;          /* listener notifications in progress */
 };
+
+/* listener.c: tells @as's listeners how its view changed. */
+void orr__listeners_notify(OrrAddressSpace *as, const OrrFlatView *old,
+                           const OrrFlatView *new);
+/* Unregisters every listener of @as (replaying deletions). */
+void orr__listeners_remove_all(OrrAddressSpace *as);
 
 /* Re-renders every address space (one render per distinct root). */
 void orr__address_spaces_update(void);
