@@ -298,6 +298,64 @@ static void test_merging(void)
     orr_test_assert_no_live_objects();
 }
 
+/* `info mtree` in QEMU's layout: tree, aliases, flat view, owners,
+ * disabled regions. */
+static void test_mtree_text(void)
+{
+    g_autoptr(GError) err = NULL;
+    OrrObject *o = new_owner("test-mem");
+    OrrMemoryRegion *root = container(o, "root", ORR_SIZE_2_64);
+    OrrMemoryRegion *ram = orr_memory_region_new_ram(o, "ram", 0x2000, &err);
+    OrrMemoryRegion *win =
+        orr_memory_region_new_alias(o, "win", ram, 0x1000, 0x1000, &err);
+    OrrMemoryRegion *dev = io(o, "dev", 0x100, 'D');
+    OrrMemoryRegion *off = io(o, "off", 0x100, 'O');
+
+    g_assert_no_error(err);
+    add(root, 0x10000, ram, 0);
+    add(root, 0x20000, win, 0);
+    add(root, 0x1000, dev, 1);
+    add(root, 0x1000, off, 2);
+    orr_memory_region_set_enabled(off, false);
+    OrrAddressSpace *as = orr_address_space_new(o, "as", root, NULL);
+
+    g_autofree char *tree = orr_address_space_format_mtree(as, 0);
+    g_assert_cmpstr(tree, ==,
+        "address-space: as\n"
+        "  0000000000000000-ffffffffffffffff (prio 0, i/o): root\n"
+        "    0000000000001000-00000000000010ff (prio 1, i/o): dev\n"
+        "    0000000000010000-0000000000011fff (prio 0, ram): ram\n"
+        "    0000000000020000-0000000000020fff (prio 0, ram): alias win @ram "
+        "0000000000001000-0000000000001fff\n"
+        "\n"
+        "memory-region: ram\n"
+        "  0000000000010000-0000000000011fff (prio 0, ram): ram\n"
+        "\n");
+
+    g_autofree char *disabled =
+        orr_address_space_format_mtree(as, ORR_MTREE_DISABLED);
+    g_assert_nonnull(strstr(disabled,
+        "    0000000000001000-00000000000010ff (prio 2, i/o): off "
+        "[disabled]\n"
+        "    0000000000001000-00000000000010ff (prio 1, i/o): dev\n"));
+
+    g_autofree char *flatv = orr_address_space_format_mtree(
+        as, ORR_MTREE_FLAT | ORR_MTREE_OWNERS);
+    g_assert_cmpstr(flatv, ==,
+        "FlatView #0\n"
+        " AS \"as\", root: root\n"
+        " Root memory region: root\n"
+        "  0000000000001000-00000000000010ff (prio 1, i/o): dev "
+        "owner:{obj path=/test-mem}\n"
+        "  0000000000010000-0000000000011fff (prio 0, ram): ram "
+        "owner:{obj path=/test-mem}\n"
+        "  0000000000020000-0000000000020fff (prio 0, ram): ram "
+        "@0000000000001000 owner:{obj path=/test-mem}\n"
+        "\n");
+    orr_object_unparent(o);
+    orr_test_assert_no_live_objects();
+}
+
 int main(int argc, char **argv)
 {
     orr_test_init(&argc, &argv);
@@ -314,5 +372,6 @@ int main(int argc, char **argv)
     g_test_add_func("/memory/render/readonly-inherited",
                     test_readonly_inherited);
     g_test_add_func("/memory/render/merging", test_merging);
+    g_test_add_func("/memory/mtree/text", test_mtree_text);
     return g_test_run();
 }
