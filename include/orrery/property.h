@@ -75,7 +75,8 @@ typedef void (*OrrPropReleaseFn)(OrrObject *obj, const OrrProperty *prop);
 
 /**
  * OrrPropertyDef:
- * @name: the property name (copied): letters, digits, `-`, `_`, `[`, `]`.
+ * @name: the property name (copied): letters, digits, `-`, `_`, `.`, `[`,
+ *   `]` (QEMU-style region names such as "pc.ram" are valid).
  * @type: BOOL, INT, UINT, STRING or ENUM (use orr_object_add_child() and
  *   the link functions for the others).
  * @description: (nullable): one line for help texts (copied).

@@ -37,19 +37,32 @@ void orr__live_remove(OrrObject *obj)
 
 /* --- Holders ----------------------------------------------------------- */
 
+/* "kind /path.detail x2", with " (detached)" last when the holder is out
+ * of the tree, so that the path and detail stay one word. */
 static char *format_holder(const OrrHolderRecord *r)
 {
     GString *s = g_string_new(r->kind);
+    g_autofree char *path = r->by ? orr_object_get_path(r->by) : NULL;
+    g_autofree char *last = r->by && !path ? orr__object_last_path(r->by)
+                                           : NULL;
+    const char *where = path ? path : last;
 
     if (r->by != NULL) {
-        g_autofree char *by = orr_object_describe(r->by);
-        g_string_append_printf(s, " %s", by);
+        if (where != NULL) {
+            g_string_append_printf(s, " %s", where);
+        } else {
+            g_string_append_printf(s, " <detached %s>",
+                                   orr_object_get_type_name(r->by));
+        }
     }
     if (r->detail != NULL) {
         g_string_append_printf(s, "%s%s", r->by ? "." : " ", r->detail);
     }
     if (r->count > 1) {
         g_string_append_printf(s, " x%u", r->count);
+    }
+    if (last != NULL) {
+        g_string_append(s, " (detached)");
     }
     return g_string_free(s, FALSE);
 }
