@@ -63,24 +63,27 @@ static void uart_class_init(OrrObjectClass *klass, const void *data)
 {
     GError *err = NULL;
     OrrPropertyDef baud = {
-        .name = "baud", .type = ORR_PROP_UINT,
+        .name = "baud",
+        .type = ORR_PROP_UINT,
         .description = "line speed in bits per second",
-        .default_value = { .type = ORR_VALUE_UINT, .u = 115200 },
+        .default_value = {.type = ORR_VALUE_UINT, .u = 115200},
     };
     OrrPropertyDef tx_count = {
-        .name = "tx-count", .type = ORR_PROP_UINT,
-        .description = "characters sent so far", .get = uart_get_tx_count,
+        .name = "tx-count",
+        .type = ORR_PROP_UINT,
+        .description = "characters sent so far",
+        .get = uart_get_tx_count,
     };
 
     ORR_DEVICE_CLASS(klass)->realize = uart_realize;
     ORR_DEVICE_CLASS(klass)->unrealize = uart_unrealize;
     must(orr_class_add_property(klass, &baud, &err) != NULL, err);
     must(orr_class_add_property(klass, &tx_count, &err) != NULL, err);
-    must(orr_device_class_add_gpio_out(ORR_DEVICE_CLASS(klass), "irq", 1,
-                                       &err), err);
-    must(orr_class_add_method(klass, "putc", "void(u8)",
-                              (OrrMethodFn)uart_putc, "send one character",
-                              &err), err);
+    must(orr_device_class_add_gpio_out(ORR_DEVICE_CLASS(klass), "irq", 1, &err),
+         err);
+    must(orr_class_add_method(klass, "putc", "void(u8)", (OrrMethodFn)uart_putc,
+                              "send one character", &err),
+         err);
 }
 
 /* --- demo-intc: four input lines; the handler reports level changes. */
@@ -92,8 +95,7 @@ typedef struct DemoIntc {
 
 #define DEMO_INTC(obj) ORR_OBJECT_CHECK(DemoIntc, (obj), "demo-intc")
 
-static void intc_set_irq(OrrDevice *dev, guint index, int level,
-                         void *opaque)
+static void intc_set_irq(OrrDevice *dev, guint index, int level, void *opaque)
 {
     DemoIntc *s = DEMO_INTC(dev);
 
@@ -106,18 +108,23 @@ static void intc_class_init(OrrObjectClass *klass, const void *data)
     GError *err = NULL;
 
     must(orr_device_class_add_gpio_in(ORR_DEVICE_CLASS(klass), "in", 4,
-                                      intc_set_irq, NULL, &err), err);
+                                      intc_set_irq, NULL, &err),
+         err);
 }
 
 static bool register_types(GError **errp)
 {
     static const OrrTypeInfo uart = {
-        .name = "demo-uart", .parent = ORR_TYPE_DEVICE,
-        .instance_size = sizeof(DemoUart), .class_init = uart_class_init,
+        .name = "demo-uart",
+        .parent = ORR_TYPE_DEVICE,
+        .instance_size = sizeof(DemoUart),
+        .class_init = uart_class_init,
     };
     static const OrrTypeInfo intc = {
-        .name = "demo-intc", .parent = ORR_TYPE_DEVICE,
-        .instance_size = sizeof(DemoIntc), .class_init = intc_class_init,
+        .name = "demo-intc",
+        .parent = ORR_TYPE_DEVICE,
+        .instance_size = sizeof(DemoIntc),
+        .class_init = intc_class_init,
     };
 
     return orr_type_register(&uart, errp) && orr_type_register(&intc, errp);
@@ -137,11 +144,11 @@ static bool run(OrrObject *machine, GError **errp)
     if (uart == NULL) {
         return false;
     }
-    OrrObject *intc = orr_object_new_with_props("demo-intc", machine, "intc",
-                                                errp, NULL);
+    OrrObject *intc =
+        orr_object_new_with_props("demo-intc", machine, "intc", errp, NULL);
     if (intc == NULL ||
-        !orr_device_connect_gpio(ORR_DEVICE(uart), "irq", 0,
-                                 ORR_DEVICE(intc), "in", 2, errp) ||
+        !orr_device_connect_gpio(ORR_DEVICE(uart), "irq", 0, ORR_DEVICE(intc),
+                                 "in", 2, errp) ||
         !orr_device_realize(ORR_DEVICE(intc), errp) ||
         !orr_device_realize(ORR_DEVICE(uart), errp)) {
         return false;
@@ -154,9 +161,8 @@ static bool run(OrrObject *machine, GError **errp)
     g_auto(OrrPropertyIter) it;
     orr_property_iter_init(&it, uart);
     for (const OrrProperty *p; (p = orr_property_iter_next(&it)) != NULL;) {
-        g_autofree char *v = orr_object_get_as_string(uart,
-                                                      orr_property_get_name(p),
-                                                      errp);
+        g_autofree char *v =
+            orr_object_get_as_string(uart, orr_property_get_name(p), errp);
         if (v == NULL) {
             return false;
         }
@@ -173,7 +179,7 @@ static bool run(OrrObject *machine, GError **errp)
     printf("\n== call uart0's method putc by name, through libffi\n  ");
     for (const char *c = "hello"; *c; c++) {
         g_auto(OrrValue) ret = ORR_VALUE_INIT;
-        OrrValue arg = { .type = ORR_VALUE_UINT, .u = (uint8_t)*c };
+        OrrValue arg = {.type = ORR_VALUE_UINT, .u = (uint8_t)*c};
         if (!orr_object_call_method(uart, "putc", &arg, 1, &ret, errp)) {
             return false;
         }
@@ -193,11 +199,11 @@ int main(void)
 {
     g_autoptr(GError) err = NULL;
     OrrObject *machine = NULL;
-    bool ok = register_types(&err) &&
-              (machine = orr_object_new_with_props(ORR_TYPE_CONTAINER,
-                                                   orr_root(), "machine",
-                                                   &err, NULL)) != NULL &&
-              run(machine, &err);
+    bool ok =
+        register_types(&err) &&
+        (machine = orr_object_new_with_props(ORR_TYPE_CONTAINER, orr_root(),
+                                             "machine", &err, NULL)) != NULL &&
+        run(machine, &err);
 
     if (!ok) {
         g_printerr("orrery-demo: %s\n", err->message);

@@ -19,8 +19,8 @@ typedef struct OrrAddressSpace OrrAddressSpace;
 /** OrrMemTxResult: the outcome of an access. */
 typedef enum {
     ORR_MEMTX_OK,
-    ORR_MEMTX_DECODE_ERROR,   /* some byte hits no region */
-    ORR_MEMTX_ACCESS_ERROR,   /* a region refused the access */
+    ORR_MEMTX_DECODE_ERROR, /* some byte hits no region */
+    ORR_MEMTX_ACCESS_ERROR, /* a region refused the access */
 } OrrMemTxResult;
 
 /**
@@ -75,12 +75,10 @@ OrrMemTxResult orr_address_space_write(OrrAddressSpace *as, uint64_t addr,
  * access that would wrap past 2^64 fails before reading anything
  * (DECODE_ERROR); one of 0 bytes is an ACCESS_ERROR.
  */
-OrrMemTxResult orr_address_space_read_bytes(OrrAddressSpace *as,
-                                            uint64_t addr, void *buf,
-                                            size_t len);
-OrrMemTxResult orr_address_space_write_bytes(OrrAddressSpace *as,
-                                             uint64_t addr, const void *buf,
-                                             size_t len);
+OrrMemTxResult orr_address_space_read_bytes(OrrAddressSpace *as, uint64_t addr,
+                                            void *buf, size_t len);
+OrrMemTxResult orr_address_space_write_bytes(OrrAddressSpace *as, uint64_t addr,
+                                             const void *buf, size_t len);
 
 /**
  * orr_address_space_find:
@@ -114,7 +112,8 @@ typedef struct OrrFlatRange {
  */
 GArray *orr_address_space_get_flat_ranges(OrrAddressSpace *as);
 
-/* --- Listeners ------------------------------------------------------------- */
+/* --- Listeners -------------------------------------------------------------
+ */
 
 typedef struct OrrMemoryListener OrrMemoryListener;
 
@@ -173,17 +172,16 @@ void orr_memory_listener_unregister(OrrMemoryListener *listener);
 
 /** OrrMtreeFlags: the options of `info mtree`. */
 typedef enum {
-    ORR_MTREE_FLAT = 1 << 0,      /* -f: the flat view */
-    ORR_MTREE_OWNERS = 1 << 1,    /* -o: owners */
-    ORR_MTREE_DISABLED = 1 << 2,  /* -D: disabled regions too */
+    ORR_MTREE_FLAT = 1 << 0,     /* -f: the flat view */
+    ORR_MTREE_OWNERS = 1 << 1,   /* -o: owners */
+    ORR_MTREE_DISABLED = 1 << 2, /* -D: disabled regions too */
 } OrrMtreeFlags;
 
 /**
  * orr_address_space_format_mtree:
  * Returns: (transfer full): the text of QEMU's `info mtree` for @as.
  */
-char *orr_address_space_format_mtree(OrrAddressSpace *as,
-                                     OrrMtreeFlags flags);
+char *orr_address_space_format_mtree(OrrAddressSpace *as, OrrMtreeFlags flags);
 
 /**
  * orr_machine_get_sysmem:

@@ -69,8 +69,8 @@ struct OrrDeviceClass {
 };
 
 #define ORR_DEVICE(obj) ORR_OBJECT_CHECK(OrrDevice, (obj), ORR_TYPE_DEVICE)
-#define ORR_DEVICE_CLASS(klass) \
-    ((OrrDeviceClass *)orr__class_check_cast((OrrObjectClass *)(klass), \
+#define ORR_DEVICE_CLASS(klass)                                                \
+    ((OrrDeviceClass *)orr__class_check_cast((OrrObjectClass *)(klass),        \
                                              ORR_TYPE_DEVICE))
 OrrObjectClass *orr__class_check_cast(OrrObjectClass *klass,
                                       const char *type_name);
@@ -114,8 +114,7 @@ OrrDevicePhase orr_device_get_phase(const OrrDevice *dev);
  * Removes every edge between @dev (or what it owns) and objects that
  * belong to other owners. Must not fail and must not unparent @dev.
  */
-typedef void (*OrrDeviceDetachFn)(OrrDevice *dev, guint64 since,
-                                  void *data);
+typedef void (*OrrDeviceDetachFn)(OrrDevice *dev, guint64 since, void *data);
 
 /**
  * orr_serial_next:

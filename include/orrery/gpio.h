@@ -98,9 +98,8 @@ bool orr_device_set_gpio_in(OrrDevice *dev, const char *in, guint index,
  * @is_output: whether @name is an output group.
  * @level: (out): the last level driven on that line (0 initially).
  */
-bool orr_device_get_gpio_level(OrrDevice *dev, bool is_output,
-                               const char *name, guint index, int *level,
-                               GError **errp);
+bool orr_device_get_gpio_level(OrrDevice *dev, bool is_output, const char *name,
+                               guint index, int *level, GError **errp);
 
 /**
  * orr_device_disconnect_all_gpio:

@@ -72,8 +72,7 @@ typedef enum {
  */
 typedef struct OrrMemoryOps {
     uint64_t (*read)(void *opaque, uint64_t offset, unsigned size);
-    void (*write)(void *opaque, uint64_t offset, uint64_t value,
-                  unsigned size);
+    void (*write)(void *opaque, uint64_t offset, uint64_t value, unsigned size);
     bool (*accepts)(void *opaque, uint64_t offset, unsigned size,
                     bool is_write);
     OrrEndian endianness;
@@ -125,8 +124,8 @@ OrrMemoryRegion *orr_memory_region_new_rom(OrrObject *owner, const char *name,
  * A ROM device: in ROMD mode (the initial one) reads come from its
  * backing, writes go to @ops; out of it every access goes to @ops.
  */
-OrrMemoryRegion *orr_memory_region_new_romd(OrrObject *owner,
-                                            const char *name, uint64_t size,
+OrrMemoryRegion *orr_memory_region_new_romd(OrrObject *owner, const char *name,
+                                            uint64_t size,
                                             const OrrMemoryOps *ops,
                                             void *opaque, GError **errp);
 
@@ -139,14 +138,13 @@ OrrMemoryRegion *orr_memory_region_new_romd(OrrObject *owner,
  */
 OrrMemoryRegion *orr_memory_region_new_io(OrrObject *owner, const char *name,
                                           uint64_t size,
-                                          const OrrMemoryOps *ops,
-                                          void *opaque, GError **errp);
+                                          const OrrMemoryOps *ops, void *opaque,
+                                          GError **errp);
 
 /** orr_memory_region_new_container: a region that only holds others. */
 OrrMemoryRegion *orr_memory_region_new_container(OrrObject *owner,
                                                  const char *name,
-                                                 uint64_t size,
-                                                 GError **errp);
+                                                 uint64_t size, GError **errp);
 
 /**
  * orr_memory_region_new_alias:
@@ -159,8 +157,7 @@ OrrMemoryRegion *orr_memory_region_new_container(OrrObject *owner,
  * shows nothing) if @target dies first. Fails if the alias would be its
  * own target through a chain of aliases.
  */
-OrrMemoryRegion *orr_memory_region_new_alias(OrrObject *owner,
-                                             const char *name,
+OrrMemoryRegion *orr_memory_region_new_alias(OrrObject *owner, const char *name,
                                              OrrMemoryRegion *target,
                                              uint64_t offset, uint64_t size,
                                              GError **errp);
@@ -199,8 +196,7 @@ OrrMemoryRegion *orr_memory_region_get_container(const OrrMemoryRegion *mr);
 /** Returns: (nullable): the owner; NULL for a free-standing region. */
 OrrObject *orr_memory_region_get_owner(const OrrMemoryRegion *mr);
 /** Returns: (nullable): an alias's target; NULL once severed. */
-OrrMemoryRegion *orr_memory_region_get_alias_target(
-    const OrrMemoryRegion *mr);
+OrrMemoryRegion *orr_memory_region_get_alias_target(const OrrMemoryRegion *mr);
 uint64_t orr_memory_region_get_alias_offset(const OrrMemoryRegion *mr);
 /**
  * orr_memory_region_get_ram_ptr:
@@ -215,7 +211,8 @@ void *orr_memory_region_get_ram_ptr(OrrMemoryRegion *mr);
  */
 GPtrArray *orr_memory_region_get_subregions(OrrMemoryRegion *mr);
 
-/* --- Changing the map ------------------------------------------------------ */
+/* --- Changing the map ------------------------------------------------------
+ */
 
 /*
  * Each change below is checked before anything moves and fails with a
@@ -245,15 +242,15 @@ bool orr_memory_region_add_subregion(OrrMemoryRegion *mr, uint64_t offset,
  */
 bool orr_memory_region_add_subregion_overlap(OrrMemoryRegion *mr,
                                              uint64_t offset,
-                                             OrrMemoryRegion *sub,
-                                             int priority, GError **errp);
+                                             OrrMemoryRegion *sub, int priority,
+                                             GError **errp);
 
 /**
  * orr_memory_region_del_subregion:
  * Unmaps @sub from @mr; fails if @sub is not in @mr.
  */
-bool orr_memory_region_del_subregion(OrrMemoryRegion *mr,
-                                     OrrMemoryRegion *sub, GError **errp);
+bool orr_memory_region_del_subregion(OrrMemoryRegion *mr, OrrMemoryRegion *sub,
+                                     GError **errp);
 
 /** orr_memory_region_set_enabled: a disabled region hides its subtree. */
 void orr_memory_region_set_enabled(OrrMemoryRegion *mr, bool enabled);
@@ -266,11 +263,10 @@ bool orr_memory_region_set_address(OrrMemoryRegion *mr, uint64_t addr,
  * it were added now. */
 void orr_memory_region_set_priority(OrrMemoryRegion *mr, int priority);
 /** orr_memory_region_set_alias_offset: fails unless @mr is an alias. */
-bool orr_memory_region_set_alias_offset(OrrMemoryRegion *mr,
-                                        uint64_t offset, GError **errp);
+bool orr_memory_region_set_alias_offset(OrrMemoryRegion *mr, uint64_t offset,
+                                        GError **errp);
 /** orr_memory_region_set_romd: fails unless @mr is a ROM device. */
-bool orr_memory_region_set_romd(OrrMemoryRegion *mr, bool romd,
-                                GError **errp);
+bool orr_memory_region_set_romd(OrrMemoryRegion *mr, bool romd, GError **errp);
 
 /**
  * orr_memory_transaction_begin:

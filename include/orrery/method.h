@@ -51,8 +51,7 @@ bool orr_class_add_method(OrrObjectClass *klass, const char *name,
  * Returns: (transfer none) (nullable): the method named @name of @klass or
  *   an ancestor.
  */
-const OrrMethod *orr_class_find_method(OrrObjectClass *klass,
-                                       const char *name);
+const OrrMethod *orr_class_find_method(OrrObjectClass *klass, const char *name);
 
 /**
  * orr_class_list_methods:
@@ -115,8 +114,7 @@ typedef void (*OrrClosureHandler)(const OrrValue *args, guint nargs,
  * Returns: (transfer full) (nullable): the closure, or NULL on error.
  */
 OrrClosure *orr_closure_new(const char *signature, OrrClosureHandler handler,
-                            void *data, GDestroyNotify destroy,
-                            GError **errp);
+                            void *data, GDestroyNotify destroy, GError **errp);
 
 /**
  * orr_closure_get_code:

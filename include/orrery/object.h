@@ -55,7 +55,8 @@ struct OrrObject {
  * layers add their own), an optional holding object and an optional detail
  * (a property or edge name).
  */
-/** ORR_HOLDER_CALLER: a C caller's reference (orr_object_new, orr_object_ref). */
+/** ORR_HOLDER_CALLER: a C caller's reference (orr_object_new, orr_object_ref).
+ */
 #define ORR_HOLDER_CALLER "caller"
 /** ORR_HOLDER_PARENT: the parent's child<> property. */
 #define ORR_HOLDER_PARENT "parent"
@@ -106,8 +107,8 @@ OrrObject *orr_object_new(const char *type_name, GError **errp);
  *   @parent is given; (transfer full) otherwise. NULL on error.
  */
 OrrObject *orr_object_new_with_props(const char *type_name, OrrObject *parent,
-                                     const char *name, GError **errp, ...)
-    G_GNUC_NULL_TERMINATED;
+                                     const char *name, GError **errp,
+                                     ...) G_GNUC_NULL_TERMINATED;
 
 /**
  * orr_object_new_with_propv:
@@ -230,8 +231,8 @@ OrrObject *orr_object_cast(OrrObject *obj, const char *type_name,
  * otherwise. Never use it on something a script supplied: use
  * orr_object_cast() there.
  */
-#define ORR_OBJECT_CHECK(ctype, obj, type_name) \
-    ((ctype *)orr__object_check_cast((OrrObject *)(obj), (type_name), \
+#define ORR_OBJECT_CHECK(ctype, obj, type_name)                                \
+    ((ctype *)orr__object_check_cast((OrrObject *)(obj), (type_name),          \
                                      __FILE__, __LINE__))
 OrrObject *orr__object_check_cast(OrrObject *obj, const char *type_name,
                                   const char *file, int line);

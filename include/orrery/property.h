@@ -143,8 +143,8 @@ const OrrProperty *orr_class_add_property(OrrObjectClass *klass,
  * otherwise it is owning and holds one %ORR_HOLDER_LINK reference.
  */
 const OrrProperty *orr_object_add_link(OrrObject *obj, const char *name,
-                                       const char *target_type,
-                                       unsigned flags, GError **errp);
+                                       const char *target_type, unsigned flags,
+                                       GError **errp);
 
 /** orr_class_add_link: the class-property form of orr_object_add_link(). */
 const OrrProperty *orr_class_add_link(OrrObjectClass *klass, const char *name,
@@ -207,8 +207,7 @@ bool orr_object_set_from_string(OrrObject *obj, const char *name,
  * Returns: (transfer full) (nullable): the value formatted as by
  *   orr_value_to_string(), or NULL on error.
  */
-char *orr_object_get_as_string(OrrObject *obj, const char *name,
-                               GError **errp);
+char *orr_object_get_as_string(OrrObject *obj, const char *name, GError **errp);
 
 /* Typed accessors. Each fails if the property has another type. */
 bool orr_object_get_bool(OrrObject *obj, const char *name, bool *out,
@@ -233,8 +232,7 @@ bool orr_object_set_str(OrrObject *obj, const char *name, const char *value,
  * Returns: (transfer none) (nullable): the target of a link<> or child<>
  *   property, or NULL (with @errp set only on error).
  */
-OrrObject *orr_object_get_link(OrrObject *obj, const char *name,
-                               GError **errp);
+OrrObject *orr_object_get_link(OrrObject *obj, const char *name, GError **errp);
 /** orr_object_set_link: @target may be NULL to clear the link. */
 bool orr_object_set_link(OrrObject *obj, const char *name, OrrObject *target,
                          GError **errp);
@@ -281,8 +279,7 @@ typedef struct OrrPropertyIter {
 /** orr_property_iter_init: all properties of @obj. */
 void orr_property_iter_init(OrrPropertyIter *iter, OrrObject *obj);
 /** orr_class_property_iter_init: the class properties of @klass. */
-void orr_class_property_iter_init(OrrPropertyIter *iter,
-                                  OrrObjectClass *klass);
+void orr_class_property_iter_init(OrrPropertyIter *iter, OrrObjectClass *klass);
 /**
  * orr_property_iter_next:
  * Returns: (transfer none) (nullable): the next property, NULL at the end.

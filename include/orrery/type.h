@@ -200,8 +200,7 @@ OrrObjectClass *orr_class_get_parent(const OrrObjectClass *klass);
  *   derives from it; the interface class if @name is an interface that
  *   @klass implements; NULL otherwise.
  */
-OrrObjectClass *orr_class_dynamic_cast(OrrObjectClass *klass,
-                                       const char *name);
+OrrObjectClass *orr_class_dynamic_cast(OrrObjectClass *klass, const char *name);
 
 /**
  * orr_class_get_interface:

@@ -51,7 +51,10 @@ typedef struct OrrValue {
     };
 } OrrValue;
 
-#define ORR_VALUE_INIT { .type = ORR_VALUE_NONE }
+#define ORR_VALUE_INIT                                                         \
+    {                                                                          \
+        .type = ORR_VALUE_NONE                                                 \
+    }
 
 /** orr_value_clear: frees what @v owns and resets it to NONE. */
 void orr_value_clear(OrrValue *v);

@@ -5,13 +5,13 @@
 #include "signature.h"
 
 struct OrrClosure {
-    ffi_closure *ffi;         /* owned, writable side */
-    void *code;               /* executable side of @ffi */
-    OrrSignature *sig;        /* owned, the full C parameter list */
+    ffi_closure *ffi;  /* owned, writable side */
+    void *code;        /* executable side of @ffi */
+    OrrSignature *sig; /* owned, the full C parameter list */
     OrrClosureHandler handler;
     void *data;
     GDestroyNotify destroy;
-    char *last_str;           /* owned: the last str returned to C */
+    char *last_str; /* owned: the last str returned to C */
 };
 
 static void closure_trampoline(ffi_cif *cif, void *ret, void **cargs,
@@ -34,8 +34,8 @@ static void closure_trampoline(ffi_cif *cif, void *ret, void **cargs,
     if (sig->ret == ORR_SIG_STR) {
         /* The C caller borrows the string: keep it until the next call. */
         g_free(c->last_str);
-        c->last_str = result.type == ORR_VALUE_STRING
-                          ? g_steal_pointer(&result.s) : NULL;
+        c->last_str =
+            result.type == ORR_VALUE_STRING ? g_steal_pointer(&result.s) : NULL;
         result.type = ORR_VALUE_NONE;
         *(const char **)ret = c->last_str;
         return;
@@ -44,8 +44,7 @@ static void closure_trampoline(ffi_cif *cif, void *ret, void **cargs,
 }
 
 OrrClosure *orr_closure_new(const char *signature, OrrClosureHandler handler,
-                            void *data, GDestroyNotify destroy,
-                            GError **errp)
+                            void *data, GDestroyNotify destroy, GError **errp)
 {
     g_return_val_if_fail(signature != NULL && handler != NULL, NULL);
 

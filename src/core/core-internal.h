@@ -11,9 +11,9 @@
 
 struct OrrType {
     char *name;
-    OrrType *parent;          /* NOREF: types are never freed */
+    OrrType *parent; /* NOREF: types are never freed */
     bool abstract;
-    bool is_interface;        /* is or derives from "interface" */
+    bool is_interface; /* is or derives from "interface" */
     size_t instance_size;
     size_t class_size;
     OrrClassInitFn class_init;
@@ -22,16 +22,16 @@ struct OrrType {
     OrrInstanceFn instance_init;
     OrrInstanceFn instance_post_init;
     OrrInstanceFn instance_finalize;
-    GPtrArray *interfaces;    /* OrrType*, NOREF, declared by this type */
-    OrrObjectClass *klass;    /* owned, created on first use */
+    GPtrArray *interfaces; /* OrrType*, NOREF, declared by this type */
+    OrrObjectClass *klass; /* owned, created on first use */
 };
 
 struct OrrClassPrivate {
-    GPtrArray *props;         /* OrrProperty*, refs: this class's own */
-    GHashTable *prop_index;   /* name -> OrrProperty*, NOREF: own+inherited */
-    GHashTable *methods;      /* name -> OrrMethod*, NOREF: own+inherited */
-    GPtrArray *own_methods;   /* OrrMethod*, owned: this class's own */
-    GPtrArray *ifaces;        /* OrrInterfaceClass*, owned */
+    GPtrArray *props;       /* OrrProperty*, refs: this class's own */
+    GHashTable *prop_index; /* name -> OrrProperty*, NOREF: own+inherited */
+    GHashTable *methods;    /* name -> OrrMethod*, NOREF: own+inherited */
+    GPtrArray *own_methods; /* OrrMethod*, owned: this class's own */
+    GPtrArray *ifaces;      /* OrrInterfaceClass*, owned */
 };
 
 /* Registration of the built-in types, called once by orr_core_init(). */
@@ -39,15 +39,15 @@ void orr__tree_register_types(void);
 void orr__device_register_types(void);
 
 /* Walks from @type up to the root; used for hook chains. */
-#define ORR__FOR_EACH_TYPE_UP(t, start) \
+#define ORR__FOR_EACH_TYPE_UP(t, start)                                        \
     for (OrrType *t = (start); t != NULL; t = t->parent)
 
 /* --- Objects (object.c) ----------------------------------------------- */
 
 typedef struct OrrHolderRecord {
-    const char *kind;         /* static string */
-    OrrObject *by;            /* NOREF: the holder releases before dying */
-    const char *detail;       /* interned */
+    const char *kind;   /* static string */
+    OrrObject *by;      /* NOREF: the holder releases before dying */
+    const char *detail; /* interned */
     guint count;
 } OrrHolderRecord;
 
@@ -60,18 +60,18 @@ typedef struct OrrWeakRecord {
 struct OrrObjectPrivate {
     guint ref_count;
     OrrObjectState state;
-    OrrObject *parent;        /* NOREF: the parent holds a reference to us */
-    char *name;               /* current or last name under a parent */
-    char *last_path;          /* canonical path when last unparented */
-    GPtrArray *props;         /* OrrProperty*, refs: instance props in order */
-    GHashTable *prop_index;   /* name -> OrrProperty*, NOREF */
-    GHashTable *slots;        /* OrrProperty* -> OrrSlot*, owned */
-    GArray *holders;          /* OrrHolderRecord */
-    GArray *weak_refs;        /* OrrWeakRecord */
-    GList live_link;          /* node in the live registry's queue */
-    bool listed;              /* in the live registry (all but the root) */
-    bool in_unparent_hook;    /* the class unparent hook is running */
-    guint64 serial;           /* creation order */
+    OrrObject *parent;      /* NOREF: the parent holds a reference to us */
+    char *name;             /* current or last name under a parent */
+    char *last_path;        /* canonical path when last unparented */
+    GPtrArray *props;       /* OrrProperty*, refs: instance props in order */
+    GHashTable *prop_index; /* name -> OrrProperty*, NOREF */
+    GHashTable *slots;      /* OrrProperty* -> OrrSlot*, owned */
+    GArray *holders;        /* OrrHolderRecord */
+    GArray *weak_refs;      /* OrrWeakRecord */
+    GList live_link;        /* node in the live registry's queue */
+    bool listed;            /* in the live registry (all but the root) */
+    bool in_unparent_hook;  /* the class unparent hook is running */
+    guint64 serial;         /* creation order */
 };
 
 /* Creates an object that the live registry does not list (the root). */
@@ -91,11 +91,11 @@ void orr__object_release_call(OrrObject *obj, bool held);
 /* --- Properties (property.c, link.c) ---------------------------------- */
 
 struct OrrProperty {
-    guint ref;                /* the owning table + live iterators */
+    guint ref; /* the owning table + live iterators */
     char *name;
     OrrPropType type;
-    char *type_name;          /* "uint", "child<device>", "link<x>" */
-    char *target_type;        /* CHILD, LINK */
+    char *type_name;   /* "uint", "child<device>", "link<x>" */
+    char *target_type; /* CHILD, LINK */
     char *description;
     char **enum_values;
     OrrValue default_value;
@@ -107,16 +107,16 @@ struct OrrProperty {
     bool is_class;
     bool deleted;
     guint64 serial;
-    OrrObject *child;         /* CHILD: holds the %ORR_HOLDER_PARENT ref */
+    OrrObject *child; /* CHILD: holds the %ORR_HOLDER_PARENT ref */
 };
 
 /* Per-instance storage of a stored or link property. */
 typedef struct OrrSlot {
-    OrrObject *obj;           /* NOREF: the slot's object owns the slot */
-    OrrProperty *prop;        /* NOREF: outlives the slot */
+    OrrObject *obj;    /* NOREF: the slot's object owns the slot */
+    OrrProperty *prop; /* NOREF: outlives the slot */
     OrrValue value;
-    bool owning;              /* LINK: the target holds our reference */
-    guint weak_id;            /* LINK, non-owning: weak ref on the target */
+    bool owning;   /* LINK: the target holds our reference */
+    guint weak_id; /* LINK, non-owning: weak ref on the target */
 } OrrSlot;
 
 OrrProperty *orr__property_new(const OrrPropertyDef *def, GError **errp);
@@ -166,11 +166,11 @@ void orr__tree_detach_child(OrrObject *parent, OrrProperty *prop);
 
 struct OrrDevicePrivate {
     OrrDevicePhase phase;
-    struct OrrGpioState *gpio;    /* owned by gpio.c */
+    struct OrrGpioState *gpio; /* owned by gpio.c */
 };
 
 struct OrrDeviceClassPrivate {
-    GPtrArray *gpio_in;           /* OrrGpioDecl*, refs, gpio.c */
+    GPtrArray *gpio_in; /* OrrGpioDecl*, refs, gpio.c */
     GPtrArray *gpio_out;
 };
 

@@ -12,16 +12,16 @@
 #include "core-internal.h"
 
 typedef struct Edge {
-    OrrObject *from;          /* NOREF: graph of live objects, read only */
+    OrrObject *from; /* NOREF: graph of live objects, read only */
     OrrObject *to;
     const OrrHolderRecord *rec;
 } Edge;
 
 typedef struct Graph {
-    GPtrArray *nodes;         /* OrrObject*, creation order */
-    GHashTable *index;        /* OrrObject* -> node index + 1 */
-    GArray *edges;            /* Edge */
-    GPtrArray *out;           /* per node: GArray of edge indices */
+    GPtrArray *nodes;  /* OrrObject*, creation order */
+    GHashTable *index; /* OrrObject* -> node index + 1 */
+    GArray *edges;     /* Edge */
+    GPtrArray *out;    /* per node: GArray of edge indices */
 } Graph;
 
 static guint node_of(Graph *g, OrrObject *obj)
@@ -46,7 +46,7 @@ static void graph_add_object(Graph *g, OrrObject *obj)
         if (r->by == NULL) {
             continue;
         }
-        Edge e = { .from = r->by, .to = obj, .rec = r };
+        Edge e = {.from = r->by, .to = obj, .rec = r};
         guint from = node_of(g, r->by);
         node_of(g, obj);
         g_array_append_val(g->edges, e);
@@ -96,7 +96,8 @@ static void strongconnect(Tarjan *t, guint v)
     g_array_append_val(t->stack, v);
     t->on_stack[v] = true;
     for (guint i = 0; i < out->len; i++) {
-        Edge *e = &g_array_index(t->g->edges, Edge, g_array_index(out, guint, i));
+        Edge *e =
+            &g_array_index(t->g->edges, Edge, g_array_index(out, guint, i));
         guint w = GPOINTER_TO_UINT(g_hash_table_lookup(t->g->index, e->to)) - 1;
         if (t->index[w] < 0) {
             strongconnect(t, w);
@@ -158,7 +159,8 @@ static GPtrArray *shortest_cycle(Tarjan *t, guint start, gint c)
         for (guint i = 0; i < out->len && closing < 0; i++) {
             guint ei = g_array_index(out, guint, i);
             guint w = GPOINTER_TO_UINT(g_hash_table_lookup(
-                          g->index, g_array_index(g->edges, Edge, ei).to)) - 1;
+                          g->index, g_array_index(g->edges, Edge, ei).to)) -
+                      1;
             if (t->comp[w] != c) {
                 continue;
             }
@@ -177,7 +179,8 @@ static GPtrArray *shortest_cycle(Tarjan *t, guint start, gint c)
     for (gint ei = closing;;) {
         Edge *e = &g_array_index(g->edges, Edge, ei);
         g_ptr_array_insert(cycle, 0, format_edge(e));
-        guint from = GPOINTER_TO_UINT(g_hash_table_lookup(g->index, e->from)) - 1;
+        guint from =
+            GPOINTER_TO_UINT(g_hash_table_lookup(g->index, e->from)) - 1;
         if (from == start) {
             break;
         }
@@ -191,7 +194,7 @@ GPtrArray *orr_live_find_cycles(void)
     Graph g;
     graph_init(&g);
     guint n = g.nodes->len;
-    Tarjan t = { .g = &g, .stack = g_array_new(FALSE, FALSE, sizeof(guint)) };
+    Tarjan t = {.g = &g, .stack = g_array_new(FALSE, FALSE, sizeof(guint))};
     t.index = g_new(gint, n);
     t.low = g_new(gint, n);
     t.comp = g_new(gint, n);

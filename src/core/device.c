@@ -18,7 +18,7 @@ static GArray *detach_hooks; /* DetachHook, process-wide */
 
 void orr_device_add_detach_hook(OrrDeviceDetachFn fn, void *data)
 {
-    DetachHook h = { .fn = fn, .data = data };
+    DetachHook h = {.fn = fn, .data = data};
 
     if (detach_hooks == NULL) {
         detach_hooks = g_array_new(FALSE, FALSE, sizeof(DetachHook));
@@ -172,8 +172,8 @@ void orr__device_finalize_prepare(OrrDevice *dev)
 
 /* --- The device type ---------------------------------------------------- */
 
-static bool realized_get(OrrObject *obj, const OrrProperty *prop,
-                         OrrValue *out, GError **errp)
+static bool realized_get(OrrObject *obj, const OrrProperty *prop, OrrValue *out,
+                         GError **errp)
 {
     orr_value_set_bool(out, orr_device_is_realized((OrrDevice *)obj));
     return true;

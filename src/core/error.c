@@ -3,4 +3,4 @@
  */
 #include "core-internal.h"
 
-G_DEFINE_QUARK(orr-error-quark, orr_error)
+G_DEFINE_QUARK(orr - error - quark, orr_error)

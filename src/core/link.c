@@ -25,8 +25,8 @@ static OrrProperty *link_prop_new(const char *name, const char *target_type,
 }
 
 const OrrProperty *orr_object_add_link(OrrObject *obj, const char *name,
-                                       const char *target_type,
-                                       unsigned flags, GError **errp)
+                                       const char *target_type, unsigned flags,
+                                       GError **errp)
 {
     OrrProperty *prop = link_prop_new(name, target_type, flags, errp);
 
@@ -50,8 +50,8 @@ const OrrProperty *orr_class_add_link(OrrObjectClass *klass, const char *name,
 
 static OrrHolder link_holder(OrrSlot *slot)
 {
-    return (OrrHolder){ .kind = ORR_HOLDER_LINK, .by = slot->obj,
-                        .detail = slot->prop->name };
+    return (OrrHolder){
+        .kind = ORR_HOLDER_LINK, .by = slot->obj, .detail = slot->prop->name};
 }
 
 /* Weak notify: the target of a non-owning link is being finalized. */
@@ -82,8 +82,8 @@ void orr__link_clear(OrrSlot *slot)
     }
 }
 
-static bool check_target(OrrObject *obj, OrrProperty *prop,
-                         OrrObject *target, GError **errp)
+static bool check_target(OrrObject *obj, OrrProperty *prop, OrrObject *target,
+                         GError **errp)
 {
     g_autofree char *src = orr_object_describe(obj);
 
@@ -115,7 +115,7 @@ bool orr__link_set(OrrObject *obj, OrrProperty *prop, OrrObject *target,
     if (slot->value.type == ORR_VALUE_OBJECT && slot->value.o == target) {
         return true;
     }
-    OrrSlot next = { .obj = obj, .prop = prop };
+    OrrSlot next = {.obj = obj, .prop = prop};
     if (target != NULL) {
         orr_value_set_object(&next.value, target);
         next.owning = !(prop->flags & ORR_PROP_LINK_WEAK) &&

@@ -43,8 +43,8 @@ static char *format_holder(const OrrHolderRecord *r)
 {
     GString *s = g_string_new(r->kind);
     g_autofree char *path = r->by ? orr_object_get_path(r->by) : NULL;
-    g_autofree char *last = r->by && !path ? orr__object_last_path(r->by)
-                                           : NULL;
+    g_autofree char *last =
+        r->by && !path ? orr__object_last_path(r->by) : NULL;
     const char *where = path ? path : last;
 
     if (r->by != NULL) {
@@ -73,8 +73,8 @@ GPtrArray *orr_object_list_holders(OrrObject *obj)
     GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
 
     for (guint i = 0; i < holders->len; i++) {
-        g_ptr_array_add(out, format_holder(&g_array_index(
-                                 holders, OrrHolderRecord, i)));
+        g_ptr_array_add(
+            out, format_holder(&g_array_index(holders, OrrHolderRecord, i)));
     }
     return out;
 }
@@ -161,8 +161,8 @@ char *orr_live_format_report(void)
         g_string_append_printf(
             out, "  %s %s%s refcount=%u held by: %s\n", info->type,
             info->path ? info->path : "(never parented)",
-            info->path && !info->attached ? " (detached)" : "",
-            info->refcount, *holders ? holders : "nothing");
+            info->path && !info->attached ? " (detached)" : "", info->refcount,
+            *holders ? holders : "nothing");
     }
     return g_string_free(out, FALSE);
 }

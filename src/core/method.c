@@ -12,7 +12,7 @@ struct OrrMethod {
     char *name;
     char *doc;
     OrrMethodFn fn;
-    OrrSignature *sig;        /* owned, implicit self included */
+    OrrSignature *sig; /* owned, implicit self included */
 };
 
 static void method_free(gpointer data)
@@ -66,8 +66,8 @@ bool orr_class_add_method(OrrObjectClass *klass, const char *name,
     OrrSignature *sig = orr__signature_parse(signature, true, &err);
 
     if (sig == NULL) {
-        g_set_error(errp, ORR_ERROR, ORR_ERROR_INVALID,
-                    "add_method: %s.%s: %s", type_name, name, err->message);
+        g_set_error(errp, ORR_ERROR, ORR_ERROR_INVALID, "add_method: %s.%s: %s",
+                    type_name, name, err->message);
         return false;
     }
 
@@ -82,8 +82,7 @@ bool orr_class_add_method(OrrObjectClass *klass, const char *name,
     return true;
 }
 
-const OrrMethod *orr_class_find_method(OrrObjectClass *klass,
-                                       const char *name)
+const OrrMethod *orr_class_find_method(OrrObjectClass *klass, const char *name)
 {
     g_return_val_if_fail(klass != NULL && name != NULL, NULL);
     return g_hash_table_lookup(klass->priv->methods, name);
@@ -151,9 +150,8 @@ bool orr_object_call_method(OrrObject *obj, const char *name,
 
     if (nargs != want) {
         g_set_error(errp, ORR_ERROR, ORR_ERROR_INVALID,
-                    "call: %s.%s takes %u argument%s (%s), got %u",
-                    type_name, name, want, want == 1 ? "" : "s",
-                    sig->text, nargs);
+                    "call: %s.%s takes %u argument%s (%s), got %u", type_name,
+                    name, want, want == 1 ? "" : "s", sig->text, nargs);
         return false;
     }
 
@@ -168,8 +166,8 @@ bool orr_object_call_method(OrrObject *obj, const char *name,
         if (!orr__sig_value_to_c(sig->args[i + 1], &args[i], &storage[i + 1],
                                  &err)) {
             g_set_error(errp, ORR_ERROR, err->code,
-                        "call: %s.%s argument %u: %s", type_name, name,
-                        i + 1, err->message);
+                        "call: %s.%s argument %u: %s", type_name, name, i + 1,
+                        err->message);
             return false;
         }
         avalues[i + 1] = &storage[i + 1];
@@ -177,12 +175,12 @@ bool orr_object_call_method(OrrObject *obj, const char *name,
 
     if (!orr__object_hold_for_call(obj)) {
         g_set_error(errp, ORR_ERROR, ORR_ERROR_STATE,
-                    "call: %s.%s: the object is being finalized",
-                    type_name, name);
+                    "call: %s.%s: the object is being finalized", type_name,
+                    name);
         return false;
     }
 
-    OrrSigStorage result = { 0 };
+    OrrSigStorage result = {0};
 
     ffi_call((ffi_cif *)&sig->cif, FFI_FN(m->fn), &result, avalues);
     orr__sig_c_to_value(sig->ret, &result, true, ret);

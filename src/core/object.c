@@ -33,8 +33,8 @@ static OrrObject *object_alloc(OrrType *type)
     obj->priv = priv;
     priv->state = ORR_OBJECT_INITIALIZING;
     priv->serial = orr_serial_next();
-    priv->props = g_ptr_array_new_with_free_func(
-        (GDestroyNotify)orr__property_unref);
+    priv->props =
+        g_ptr_array_new_with_free_func((GDestroyNotify)orr__property_unref);
     priv->prop_index = g_hash_table_new(g_str_hash, g_str_equal);
     priv->holders = g_array_new(FALSE, FALSE, sizeof(OrrHolderRecord));
     priv->weak_refs = g_array_new(FALSE, FALSE, sizeof(OrrWeakRecord));
@@ -58,7 +58,7 @@ static OrrObject *object_construct(OrrType *type, bool listed)
     OrrObject *obj = object_alloc(type);
 
     /* 1 from new, held by the caller. */
-    orr__object_ref_direct(obj, &(OrrHolder){ .kind = ORR_HOLDER_CALLER });
+    orr__object_ref_direct(obj, &(OrrHolder){.kind = ORR_HOLDER_CALLER});
     if (listed) {
         orr__live_add(obj);
     }
@@ -93,9 +93,8 @@ OrrObject *orr__object_new_unlisted(OrrType *type)
 
 /* --- References and holders ------------------------------------------- */
 
-static OrrHolderRecord *find_holder(OrrObjectPrivate *priv,
-                                    const OrrHolder *h, const char *detail,
-                                    guint *index)
+static OrrHolderRecord *find_holder(OrrObjectPrivate *priv, const OrrHolder *h,
+                                    const char *detail, guint *index)
 {
     for (guint i = 0; i < priv->holders->len; i++) {
         OrrHolderRecord *r = &g_array_index(priv->holders, OrrHolderRecord, i);
@@ -122,8 +121,8 @@ void orr__object_ref_direct(OrrObject *obj, const OrrHolder *holder)
         r->count++;
         return;
     }
-    OrrHolderRecord rec = { .kind = holder->kind, .by = holder->by,
-                            .detail = detail, .count = 1 };
+    OrrHolderRecord rec = {
+        .kind = holder->kind, .by = holder->by, .detail = detail, .count = 1};
     g_array_append_val(priv->holders, rec);
 }
 
@@ -197,17 +196,17 @@ bool orr_object_try_ref_held(OrrObject *obj, const OrrHolder *holder,
 
 OrrObject *orr_object_ref(OrrObject *obj)
 {
-    return orr_object_ref_held(obj, &(OrrHolder){ .kind = ORR_HOLDER_CALLER });
+    return orr_object_ref_held(obj, &(OrrHolder){.kind = ORR_HOLDER_CALLER});
 }
 
 void orr_object_unref(OrrObject *obj)
 {
-    orr_object_unref_held(obj, &(OrrHolder){ .kind = ORR_HOLDER_CALLER });
+    orr_object_unref_held(obj, &(OrrHolder){.kind = ORR_HOLDER_CALLER});
 }
 
 bool orr__object_hold_for_call(OrrObject *obj)
 {
-    static const OrrHolder call = { .kind = ORR_HOLDER_CALL };
+    static const OrrHolder call = {.kind = ORR_HOLDER_CALL};
 
     return orr_object_try_ref_held(obj, &call, NULL);
 }
@@ -215,7 +214,7 @@ bool orr__object_hold_for_call(OrrObject *obj)
 void orr__object_release_call(OrrObject *obj, bool held)
 {
     if (held) {
-        orr_object_unref_held(obj, &(OrrHolder){ .kind = ORR_HOLDER_CALL });
+        orr_object_unref_held(obj, &(OrrHolder){.kind = ORR_HOLDER_CALL});
     }
 }
 
@@ -242,8 +241,8 @@ bool orr_edge_is_owning(OrrObject *source, OrrObject *target)
 guint orr_object_weak_ref(OrrObject *obj, OrrWeakNotify notify, void *data)
 {
     g_assert(obj->priv->state != ORR_OBJECT_FINALIZING);
-    OrrWeakRecord rec = { .id = ++weak_id_counter, .notify = notify,
-                          .data = data };
+    OrrWeakRecord rec = {
+        .id = ++weak_id_counter, .notify = notify, .data = data};
     g_array_append_val(obj->priv->weak_refs, rec);
     return rec.id;
 }
@@ -278,7 +277,8 @@ static void fire_weak_refs(OrrObject *obj)
 
 static void run_instance_finalize(OrrObject *obj)
 {
-    ORR__FOR_EACH_TYPE_UP(t, obj->klass->type) {
+    ORR__FOR_EACH_TYPE_UP(t, obj->klass->type)
+    {
         if (t->instance_finalize != NULL) {
             t->instance_finalize(obj);
         }
@@ -348,8 +348,7 @@ OrrObject *orr_object_dynamic_cast(OrrObject *obj, const char *type_name)
     return orr_object_is_a(obj, type_name) ? obj : NULL;
 }
 
-OrrObject *orr_object_cast(OrrObject *obj, const char *type_name,
-                           GError **errp)
+OrrObject *orr_object_cast(OrrObject *obj, const char *type_name, GError **errp)
 {
     if (obj == NULL) {
         g_set_error(errp, ORR_ERROR, ORR_ERROR_TYPE,

@@ -29,13 +29,13 @@ static void set_prop_error(GError **errp, int code, OrrObject *obj,
     }
 }
 
-static bool coerce_int(OrrObject *obj, const OrrProperty *prop, const OrrValue *in,
-                       OrrValue *out, GError **errp)
+static bool coerce_int(OrrObject *obj, const OrrProperty *prop,
+                       const OrrValue *in, OrrValue *out, GError **errp)
 {
     if (in->type == ORR_VALUE_INT ||
         (in->type == ORR_VALUE_UINT && in->u <= (uint64_t)INT64_MAX)) {
-        orr_value_set_int(out, in->type == ORR_VALUE_INT ? in->i
-                                                         : (int64_t)in->u);
+        orr_value_set_int(out,
+                          in->type == ORR_VALUE_INT ? in->i : (int64_t)in->u);
         return true;
     }
     if (in->type == ORR_VALUE_UINT) {
@@ -44,15 +44,16 @@ static bool coerce_int(OrrObject *obj, const OrrProperty *prop, const OrrValue *
                        (guint64)in->u);
         return false;
     }
-    set_prop_error(errp, ORR_ERROR_TYPE, obj, "set", prop,
-                   "is int, not %s", orr_value_type_name(in->type));
+    set_prop_error(errp, ORR_ERROR_TYPE, obj, "set", prop, "is int, not %s",
+                   orr_value_type_name(in->type));
     return false;
 }
 
-static bool coerce_uint(OrrObject *obj, const OrrProperty *prop, const OrrValue *in,
-                        OrrValue *out, GError **errp)
+static bool coerce_uint(OrrObject *obj, const OrrProperty *prop,
+                        const OrrValue *in, OrrValue *out, GError **errp)
 {
-    if (in->type == ORR_VALUE_UINT || (in->type == ORR_VALUE_INT && in->i >= 0)) {
+    if (in->type == ORR_VALUE_UINT ||
+        (in->type == ORR_VALUE_INT && in->i >= 0)) {
         orr_value_set_uint(out, in->type == ORR_VALUE_UINT ? in->u
                                                            : (uint64_t)in->i);
         return true;
@@ -63,13 +64,13 @@ static bool coerce_uint(OrrObject *obj, const OrrProperty *prop, const OrrValue 
                        (gint64)in->i);
         return false;
     }
-    set_prop_error(errp, ORR_ERROR_TYPE, obj, "set", prop,
-                   "is uint, not %s", orr_value_type_name(in->type));
+    set_prop_error(errp, ORR_ERROR_TYPE, obj, "set", prop, "is uint, not %s",
+                   orr_value_type_name(in->type));
     return false;
 }
 
-static bool coerce_enum(OrrObject *obj, const OrrProperty *prop, const OrrValue *in,
-                        OrrValue *out, GError **errp)
+static bool coerce_enum(OrrObject *obj, const OrrProperty *prop,
+                        const OrrValue *in, OrrValue *out, GError **errp)
 {
     if (in->type != ORR_VALUE_STRING) {
         set_prop_error(errp, ORR_ERROR_TYPE, obj, "set", prop,
@@ -87,8 +88,9 @@ static bool coerce_enum(OrrObject *obj, const OrrProperty *prop, const OrrValue 
     return true;
 }
 
-static bool coerce_simple(OrrObject *obj, const OrrProperty *prop, const OrrValue *in,
-                          OrrValue *out, OrrValueType want, GError **errp)
+static bool coerce_simple(OrrObject *obj, const OrrProperty *prop,
+                          const OrrValue *in, OrrValue *out, OrrValueType want,
+                          GError **errp)
 {
     if (in->type != want) {
         set_prop_error(errp, ORR_ERROR_TYPE, obj, "set", prop, "is %s, not %s",
@@ -209,8 +211,8 @@ bool orr_object_set(OrrObject *obj, const char *name, const OrrValue *in,
 
 static bool parse_bool(const char *text, OrrValue *v)
 {
-    static const char *const yes[] = { "true", "on", "yes", "1", NULL };
-    static const char *const no[] = { "false", "off", "no", "0", NULL };
+    static const char *const yes[] = {"true", "on", "yes", "1", NULL};
+    static const char *const no[] = {"false", "off", "no", "0", NULL};
 
     if (g_strv_contains(yes, text) || g_strv_contains(no, text)) {
         orr_value_set_bool(v, g_strv_contains(yes, text));
@@ -293,8 +295,7 @@ bool orr_object_set_from_string(OrrObject *obj, const char *name,
     return prop_write(obj, prop, &v, errp);
 }
 
-char *orr_object_get_as_string(OrrObject *obj, const char *name,
-                               GError **errp)
+char *orr_object_get_as_string(OrrObject *obj, const char *name, GError **errp)
 {
     g_auto(OrrValue) v = ORR_VALUE_INIT;
 
@@ -340,7 +341,7 @@ bool orr_object_get_bool(OrrObject *obj, const char *name, bool *out,
 bool orr_object_set_bool(OrrObject *obj, const char *name, bool value,
                          GError **errp)
 {
-    OrrValue v = { .type = ORR_VALUE_BOOL, .b = value };
+    OrrValue v = {.type = ORR_VALUE_BOOL, .b = value};
     return orr_object_set(obj, name, &v, errp);
 }
 
@@ -359,7 +360,7 @@ bool orr_object_get_int(OrrObject *obj, const char *name, int64_t *out,
 bool orr_object_set_int(OrrObject *obj, const char *name, int64_t value,
                         GError **errp)
 {
-    OrrValue v = { .type = ORR_VALUE_INT, .i = value };
+    OrrValue v = {.type = ORR_VALUE_INT, .i = value};
     return orr_object_set(obj, name, &v, errp);
 }
 
@@ -378,7 +379,7 @@ bool orr_object_get_uint(OrrObject *obj, const char *name, uint64_t *out,
 bool orr_object_set_uint(OrrObject *obj, const char *name, uint64_t value,
                          GError **errp)
 {
-    OrrValue v = { .type = ORR_VALUE_UINT, .u = value };
+    OrrValue v = {.type = ORR_VALUE_UINT, .u = value};
     return orr_object_set(obj, name, &v, errp);
 }
 
@@ -398,12 +399,11 @@ bool orr_object_get_str(OrrObject *obj, const char *name, char **out,
 bool orr_object_set_str(OrrObject *obj, const char *name, const char *value,
                         GError **errp)
 {
-    OrrValue v = { .type = ORR_VALUE_STRING, .s = (char *)value };
+    OrrValue v = {.type = ORR_VALUE_STRING, .s = (char *)value};
     return orr_object_set(obj, name, &v, errp);
 }
 
-OrrObject *orr_object_get_link(OrrObject *obj, const char *name,
-                               GError **errp)
+OrrObject *orr_object_get_link(OrrObject *obj, const char *name, GError **errp)
 {
     g_auto(OrrValue) v = ORR_VALUE_INIT;
     OrrProperty *prop = lookup(obj, "get", name, errp);

@@ -12,9 +12,9 @@
 #include "core-internal.h"
 
 static const char *const prop_type_names[] = {
-    [ORR_PROP_BOOL] = "bool",     [ORR_PROP_INT] = "int",
-    [ORR_PROP_UINT] = "uint",     [ORR_PROP_STRING] = "string",
-    [ORR_PROP_ENUM] = "enum",     [ORR_PROP_CHILD] = "child",
+    [ORR_PROP_BOOL] = "bool", [ORR_PROP_INT] = "int",
+    [ORR_PROP_UINT] = "uint", [ORR_PROP_STRING] = "string",
+    [ORR_PROP_ENUM] = "enum", [ORR_PROP_CHILD] = "child",
     [ORR_PROP_LINK] = "link",
 };
 
@@ -34,7 +34,8 @@ bool orr__check_name(const char *what, const char *name, GError **errp)
     if (!ok) {
         g_set_error(errp, ORR_ERROR, ORR_ERROR_INVALID,
                     "%s: invalid name '%s' (letters, digits, '-', '_', '.', "
-                    "'[' and ']' only)", what, name ? name : "");
+                    "'[' and ']' only)",
+                    what, name ? name : "");
     }
     return ok;
 }
@@ -51,14 +52,23 @@ static bool init_default(OrrProperty *prop, const OrrValue *given,
     *dv = (OrrValue)ORR_VALUE_INIT;
     if (given->type == ORR_VALUE_NONE) {
         switch (prop->type) {
-        case ORR_PROP_BOOL: orr_value_set_bool(dv, false); break;
-        case ORR_PROP_INT: orr_value_set_int(dv, 0); break;
-        case ORR_PROP_UINT: orr_value_set_uint(dv, 0); break;
-        case ORR_PROP_STRING: orr_value_set_string(dv, ""); break;
+        case ORR_PROP_BOOL:
+            orr_value_set_bool(dv, false);
+            break;
+        case ORR_PROP_INT:
+            orr_value_set_int(dv, 0);
+            break;
+        case ORR_PROP_UINT:
+            orr_value_set_uint(dv, 0);
+            break;
+        case ORR_PROP_STRING:
+            orr_value_set_string(dv, "");
+            break;
         case ORR_PROP_ENUM:
             orr_value_set_string(dv, prop->enum_values[0]);
             break;
-        default: break;
+        default:
+            break;
         }
         return true;
     }
@@ -77,7 +87,8 @@ static bool check_def(const OrrPropertyDef *def, GError **errp)
     if (def->type > ORR_PROP_ENUM) {
         g_set_error(errp, ORR_ERROR, ORR_ERROR_INVALID,
                     "add_property: '%s': child and link properties are made "
-                    "with add_child and add_link", def->name);
+                    "with add_child and add_link",
+                    def->name);
         return false;
     }
     if (def->type == ORR_PROP_ENUM &&
@@ -88,8 +99,7 @@ static bool check_def(const OrrPropertyDef *def, GError **errp)
     }
     if (def->get == NULL && def->set != NULL) {
         g_set_error(errp, ORR_ERROR, ORR_ERROR_INVALID,
-                    "add_property: '%s' has a setter but no getter",
-                    def->name);
+                    "add_property: '%s' has a setter but no getter", def->name);
         return false;
     }
     return true;
@@ -130,8 +140,8 @@ OrrProperty *orr__property_new_edge(OrrPropType type, const char *name,
     prop->name = g_strdup(name);
     prop->type = type;
     prop->target_type = g_strdup(target_type);
-    prop->type_name = g_strdup_printf("%s<%s>", orr_prop_type_name(type),
-                                      target_type);
+    prop->type_name =
+        g_strdup_printf("%s<%s>", orr_prop_type_name(type), target_type);
     prop->flags = flags | (type == ORR_PROP_CHILD ? ORR_PROP_READONLY : 0);
     prop->serial = orr_serial_next();
     return prop;
@@ -167,8 +177,8 @@ const OrrProperty *orr_object_find_property(OrrObject *obj, const char *name)
         return NULL;
     }
     OrrProperty *prop = g_hash_table_lookup(obj->priv->prop_index, name);
-    return prop ? prop : g_hash_table_lookup(obj->klass->priv->prop_index,
-                                             name);
+    return prop ? prop
+                : g_hash_table_lookup(obj->klass->priv->prop_index, name);
 }
 
 static bool check_live(OrrObject *obj, const char *op, GError **errp)
@@ -223,7 +233,8 @@ bool orr__class_insert_property(OrrObjectClass *klass, OrrProperty *prop,
     if (g_hash_table_contains(priv->prop_index, prop->name)) {
         g_set_error(errp, ORR_ERROR, ORR_ERROR_EXISTS,
                     "add_property: class '%s' already has a property named "
-                    "'%s'", orr_class_get_name(klass), prop->name);
+                    "'%s'",
+                    orr_class_get_name(klass), prop->name);
         orr__property_unref(prop);
         return false;
     }
@@ -258,8 +269,7 @@ static void slot_free(gpointer data)
 OrrSlot *orr__object_get_slot(OrrObject *obj, OrrProperty *prop, bool create)
 {
     OrrObjectPrivate *priv = obj->priv;
-    OrrSlot *slot = priv->slots ? g_hash_table_lookup(priv->slots, prop)
-                                : NULL;
+    OrrSlot *slot = priv->slots ? g_hash_table_lookup(priv->slots, prop) : NULL;
 
     if (slot != NULL || !create) {
         return slot;
@@ -314,8 +324,7 @@ void orr__object_remove_property(OrrObject *obj, OrrProperty *prop)
     orr__object_release_call(obj, held);
 }
 
-bool orr_object_delete_property(OrrObject *obj, const char *name,
-                                GError **errp)
+bool orr_object_delete_property(OrrObject *obj, const char *name, GError **errp)
 {
     OrrProperty *prop =
         name ? g_hash_table_lookup(obj->priv->prop_index, name) : NULL;
@@ -343,8 +352,8 @@ bool orr_object_delete_property(OrrObject *obj, const char *name,
 static GPtrArray *snapshot_props(OrrObject *obj)
 {
     GPtrArray *props = obj->priv->props;
-    GPtrArray *snap = g_ptr_array_new_full(
-        props->len, (GDestroyNotify)orr__property_unref);
+    GPtrArray *snap =
+        g_ptr_array_new_full(props->len, (GDestroyNotify)orr__property_unref);
 
     for (guint i = 0; i < props->len; i++) {
         g_ptr_array_add(snap, orr__property_ref(props->pdata[i]));
@@ -440,8 +449,7 @@ static void add_class_props(GPtrArray *snap, OrrObjectClass *klass)
     }
 }
 
-void orr_class_property_iter_init(OrrPropertyIter *iter,
-                                  OrrObjectClass *klass)
+void orr_class_property_iter_init(OrrPropertyIter *iter, OrrObjectClass *klass)
 {
     iter->snapshot =
         g_ptr_array_new_with_free_func((GDestroyNotify)orr__property_unref);
@@ -515,8 +523,7 @@ void *orr_property_get_opaque(const OrrProperty *prop)
 
 bool orr_property_is_readonly(const OrrProperty *prop)
 {
-    return (prop->flags & ORR_PROP_READONLY) ||
-           prop->type == ORR_PROP_CHILD ||
+    return (prop->flags & ORR_PROP_READONLY) || prop->type == ORR_PROP_CHILD ||
            (prop->get != NULL && prop->set == NULL);
 }
 

@@ -8,8 +8,7 @@ static void format_node(GString *out, OrrObject *obj, guint depth)
     const char *name = orr_object_get_name(obj);
 
     g_string_append_printf(out, "%*s/%s (%s)\n", (int)depth * 2, "",
-                           orr__object_is_root(obj) || name == NULL ? ""
-                                                                    : name,
+                           orr__object_is_root(obj) || name == NULL ? "" : name,
                            orr_object_get_type_name(obj));
     g_autoptr(GPtrArray) children = orr_object_get_children(obj);
     for (guint i = 0; i < children->len; i++) {

@@ -7,19 +7,19 @@ static const struct {
     const char *name;
     ffi_type *ffi;
 } sig_types[] = {
-    [ORR_SIG_VOID] = { "void", &ffi_type_void },
-    [ORR_SIG_BOOL] = { "bool", &ffi_type_uint8 },
-    [ORR_SIG_I8] = { "i8", &ffi_type_sint8 },
-    [ORR_SIG_I16] = { "i16", &ffi_type_sint16 },
-    [ORR_SIG_I32] = { "i32", &ffi_type_sint32 },
-    [ORR_SIG_I64] = { "i64", &ffi_type_sint64 },
-    [ORR_SIG_U8] = { "u8", &ffi_type_uint8 },
-    [ORR_SIG_U16] = { "u16", &ffi_type_uint16 },
-    [ORR_SIG_U32] = { "u32", &ffi_type_uint32 },
-    [ORR_SIG_U64] = { "u64", &ffi_type_uint64 },
-    [ORR_SIG_F64] = { "f64", &ffi_type_double },
-    [ORR_SIG_STR] = { "str", &ffi_type_pointer },
-    [ORR_SIG_OBJ] = { "obj", &ffi_type_pointer },
+    [ORR_SIG_VOID] = {"void", &ffi_type_void},
+    [ORR_SIG_BOOL] = {"bool", &ffi_type_uint8},
+    [ORR_SIG_I8] = {"i8", &ffi_type_sint8},
+    [ORR_SIG_I16] = {"i16", &ffi_type_sint16},
+    [ORR_SIG_I32] = {"i32", &ffi_type_sint32},
+    [ORR_SIG_I64] = {"i64", &ffi_type_sint64},
+    [ORR_SIG_U8] = {"u8", &ffi_type_uint8},
+    [ORR_SIG_U16] = {"u16", &ffi_type_uint16},
+    [ORR_SIG_U32] = {"u32", &ffi_type_uint32},
+    [ORR_SIG_U64] = {"u64", &ffi_type_uint64},
+    [ORR_SIG_F64] = {"f64", &ffi_type_double},
+    [ORR_SIG_STR] = {"str", &ffi_type_pointer},
+    [ORR_SIG_OBJ] = {"obj", &ffi_type_pointer},
 };
 
 G_STATIC_ASSERT(sizeof(bool) == 1);
@@ -54,8 +54,8 @@ void orr__signature_free(OrrSignature *sig)
 
 static bool sig_fail(GError **errp, const char *text, const char *why)
 {
-    g_set_error(errp, ORR_ERROR, ORR_ERROR_INVALID,
-                "signature: '%s' %s", text, why);
+    g_set_error(errp, ORR_ERROR, ORR_ERROR_INVALID, "signature: '%s' %s", text,
+                why);
     return false;
 }
 
@@ -121,7 +121,8 @@ OrrSignature *orr__signature_parse(const char *text, bool implicit_self,
     return g_steal_pointer(&sig);
 }
 
-/* --- OrrValue -> C --------------------------------------------------------- */
+/* --- OrrValue -> C ---------------------------------------------------------
+ */
 
 /* Stores INT/UINT @in in @out->i64 / @out->u64 if it lies in [min, max]. */
 static bool value_fits(const OrrValue *in, int64_t min, uint64_t max,
@@ -143,8 +144,8 @@ static bool value_fits(const OrrValue *in, int64_t min, uint64_t max,
     return true;
 }
 
-/* A number that does not fit an integer type is out of range (INVALID); any other value
- * is of the wrong type (TYPE). */
+/* A number that does not fit an integer type is out of range (INVALID); any
+ * other value is of the wrong type (TYPE). */
 static bool value_mismatch(OrrSigType type, const OrrValue *in, GError **errp)
 {
     g_autofree char *shown = orr_value_to_string(in);
@@ -161,7 +162,7 @@ static bool value_mismatch(OrrSigType type, const OrrValue *in, GError **errp)
 bool orr__sig_value_to_c(OrrSigType type, const OrrValue *in,
                          OrrSigStorage *out, GError **errp)
 {
-    OrrSigStorage wide = { 0 };
+    OrrSigStorage wide = {0};
 
     memset(out, 0, sizeof(*out));
     switch (type) {
@@ -175,20 +176,28 @@ bool orr__sig_value_to_c(OrrSigType type, const OrrValue *in,
     case ORR_SIG_I16:
     case ORR_SIG_I32:
     case ORR_SIG_I64: {
-        static const int64_t mins[] = { INT8_MIN, INT16_MIN, INT32_MIN,
-                                        INT64_MIN };
-        static const uint64_t maxs[] = { INT8_MAX, INT16_MAX, INT32_MAX,
-                                         INT64_MAX };
+        static const int64_t mins[] = {INT8_MIN, INT16_MIN, INT32_MIN,
+                                       INT64_MIN};
+        static const uint64_t maxs[] = {INT8_MAX, INT16_MAX, INT32_MAX,
+                                        INT64_MAX};
         guint k = type - ORR_SIG_I8;
 
         if (!value_fits(in, mins[k], maxs[k], &wide)) {
             return value_mismatch(type, in, errp);
         }
         switch (type) {
-        case ORR_SIG_I8: out->i8 = (int8_t)wide.i64; break;
-        case ORR_SIG_I16: out->i16 = (int16_t)wide.i64; break;
-        case ORR_SIG_I32: out->i32 = (int32_t)wide.i64; break;
-        default: out->i64 = wide.i64; break;
+        case ORR_SIG_I8:
+            out->i8 = (int8_t)wide.i64;
+            break;
+        case ORR_SIG_I16:
+            out->i16 = (int16_t)wide.i64;
+            break;
+        case ORR_SIG_I32:
+            out->i32 = (int32_t)wide.i64;
+            break;
+        default:
+            out->i64 = wide.i64;
+            break;
         }
         return true;
     }
@@ -196,17 +205,25 @@ bool orr__sig_value_to_c(OrrSigType type, const OrrValue *in,
     case ORR_SIG_U16:
     case ORR_SIG_U32:
     case ORR_SIG_U64: {
-        static const uint64_t maxs[] = { UINT8_MAX, UINT16_MAX, UINT32_MAX,
-                                         UINT64_MAX };
+        static const uint64_t maxs[] = {UINT8_MAX, UINT16_MAX, UINT32_MAX,
+                                        UINT64_MAX};
 
         if (!value_fits(in, 0, maxs[type - ORR_SIG_U8], &wide)) {
             return value_mismatch(type, in, errp);
         }
         switch (type) {
-        case ORR_SIG_U8: out->u8 = (uint8_t)wide.u64; break;
-        case ORR_SIG_U16: out->u16 = (uint16_t)wide.u64; break;
-        case ORR_SIG_U32: out->u32 = (uint32_t)wide.u64; break;
-        default: out->u64 = wide.u64; break;
+        case ORR_SIG_U8:
+            out->u8 = (uint8_t)wide.u64;
+            break;
+        case ORR_SIG_U16:
+            out->u16 = (uint16_t)wide.u64;
+            break;
+        case ORR_SIG_U32:
+            out->u32 = (uint32_t)wide.u64;
+            break;
+        default:
+            out->u64 = wide.u64;
+            break;
         }
         return true;
     }
@@ -242,7 +259,8 @@ bool orr__sig_value_to_c(OrrSigType type, const OrrValue *in,
     g_assert_not_reached();
 }
 
-/* --- C -> OrrValue --------------------------------------------------------- */
+/* --- C -> OrrValue ---------------------------------------------------------
+ */
 
 void orr__sig_c_to_value(OrrSigType type, const void *c, bool widened,
                          OrrValue *out)
@@ -251,30 +269,71 @@ void orr__sig_c_to_value(OrrSigType type, const void *c, bool widened,
 
     if (widened) {
         switch (type) {
-        case ORR_SIG_BOOL: orr_value_set_bool(out, s->widened != 0); return;
-        case ORR_SIG_I8: orr_value_set_int(out, (int8_t)s->swidened); return;
-        case ORR_SIG_I16: orr_value_set_int(out, (int16_t)s->swidened); return;
-        case ORR_SIG_I32: orr_value_set_int(out, (int32_t)s->swidened); return;
-        case ORR_SIG_U8: orr_value_set_uint(out, (uint8_t)s->widened); return;
-        case ORR_SIG_U16: orr_value_set_uint(out, (uint16_t)s->widened); return;
-        case ORR_SIG_U32: orr_value_set_uint(out, (uint32_t)s->widened); return;
-        default: break;
+        case ORR_SIG_BOOL:
+            orr_value_set_bool(out, s->widened != 0);
+            return;
+        case ORR_SIG_I8:
+            orr_value_set_int(out, (int8_t)s->swidened);
+            return;
+        case ORR_SIG_I16:
+            orr_value_set_int(out, (int16_t)s->swidened);
+            return;
+        case ORR_SIG_I32:
+            orr_value_set_int(out, (int32_t)s->swidened);
+            return;
+        case ORR_SIG_U8:
+            orr_value_set_uint(out, (uint8_t)s->widened);
+            return;
+        case ORR_SIG_U16:
+            orr_value_set_uint(out, (uint16_t)s->widened);
+            return;
+        case ORR_SIG_U32:
+            orr_value_set_uint(out, (uint32_t)s->widened);
+            return;
+        default:
+            break;
         }
     }
     switch (type) {
-    case ORR_SIG_VOID: orr_value_clear(out); return;
-    case ORR_SIG_BOOL: orr_value_set_bool(out, s->b); return;
-    case ORR_SIG_I8: orr_value_set_int(out, s->i8); return;
-    case ORR_SIG_I16: orr_value_set_int(out, s->i16); return;
-    case ORR_SIG_I32: orr_value_set_int(out, s->i32); return;
-    case ORR_SIG_I64: orr_value_set_int(out, s->i64); return;
-    case ORR_SIG_U8: orr_value_set_uint(out, s->u8); return;
-    case ORR_SIG_U16: orr_value_set_uint(out, s->u16); return;
-    case ORR_SIG_U32: orr_value_set_uint(out, s->u32); return;
-    case ORR_SIG_U64: orr_value_set_uint(out, s->u64); return;
-    case ORR_SIG_F64: orr_value_set_double(out, s->f64); return;
-    case ORR_SIG_STR: orr_value_set_string(out, s->str); return;
-    case ORR_SIG_OBJ: orr_value_set_object(out, s->obj); return;
+    case ORR_SIG_VOID:
+        orr_value_clear(out);
+        return;
+    case ORR_SIG_BOOL:
+        orr_value_set_bool(out, s->b);
+        return;
+    case ORR_SIG_I8:
+        orr_value_set_int(out, s->i8);
+        return;
+    case ORR_SIG_I16:
+        orr_value_set_int(out, s->i16);
+        return;
+    case ORR_SIG_I32:
+        orr_value_set_int(out, s->i32);
+        return;
+    case ORR_SIG_I64:
+        orr_value_set_int(out, s->i64);
+        return;
+    case ORR_SIG_U8:
+        orr_value_set_uint(out, s->u8);
+        return;
+    case ORR_SIG_U16:
+        orr_value_set_uint(out, s->u16);
+        return;
+    case ORR_SIG_U32:
+        orr_value_set_uint(out, s->u32);
+        return;
+    case ORR_SIG_U64:
+        orr_value_set_uint(out, s->u64);
+        return;
+    case ORR_SIG_F64:
+        orr_value_set_double(out, s->f64);
+        return;
+    case ORR_SIG_STR:
+        orr_value_set_string(out, s->str);
+        return;
+    case ORR_SIG_OBJ:
+        orr_value_set_object(out, s->obj);
+        return;
     }
     g_assert_not_reached();
 }
@@ -291,19 +350,44 @@ void orr__sig_write_return(OrrSigType type, const OrrValue *v, void *ret)
         memset(&c, 0, sizeof(c));
     }
     switch (type) {
-    case ORR_SIG_BOOL: *wide = c.b; return;
-    case ORR_SIG_I8: *(ffi_sarg *)ret = c.i8; return;
-    case ORR_SIG_I16: *(ffi_sarg *)ret = c.i16; return;
-    case ORR_SIG_I32: *(ffi_sarg *)ret = c.i32; return;
-    case ORR_SIG_U8: *wide = c.u8; return;
-    case ORR_SIG_U16: *wide = c.u16; return;
-    case ORR_SIG_U32: *wide = c.u32; return;
-    case ORR_SIG_I64: *(int64_t *)ret = c.i64; return;
-    case ORR_SIG_U64: *(uint64_t *)ret = c.u64; return;
-    case ORR_SIG_F64: *(double *)ret = c.f64; return;
-    case ORR_SIG_STR: *(const char **)ret = c.str; return;
-    case ORR_SIG_OBJ: *(OrrObject **)ret = c.obj; return;
-    case ORR_SIG_VOID: return;
+    case ORR_SIG_BOOL:
+        *wide = c.b;
+        return;
+    case ORR_SIG_I8:
+        *(ffi_sarg *)ret = c.i8;
+        return;
+    case ORR_SIG_I16:
+        *(ffi_sarg *)ret = c.i16;
+        return;
+    case ORR_SIG_I32:
+        *(ffi_sarg *)ret = c.i32;
+        return;
+    case ORR_SIG_U8:
+        *wide = c.u8;
+        return;
+    case ORR_SIG_U16:
+        *wide = c.u16;
+        return;
+    case ORR_SIG_U32:
+        *wide = c.u32;
+        return;
+    case ORR_SIG_I64:
+        *(int64_t *)ret = c.i64;
+        return;
+    case ORR_SIG_U64:
+        *(uint64_t *)ret = c.u64;
+        return;
+    case ORR_SIG_F64:
+        *(double *)ret = c.f64;
+        return;
+    case ORR_SIG_STR:
+        *(const char **)ret = c.str;
+        return;
+    case ORR_SIG_OBJ:
+        *(OrrObject **)ret = c.obj;
+        return;
+    case ORR_SIG_VOID:
+        return;
     }
     g_assert_not_reached();
 }

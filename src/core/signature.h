@@ -45,11 +45,11 @@ typedef union OrrSigStorage {
 } OrrSigStorage;
 
 typedef struct OrrSignature {
-    char *text;               /* as written, owned */
+    char *text; /* as written, owned */
     OrrSigType ret;
-    guint nargs;              /* C parameters, the implicit self included */
-    OrrSigType *args;         /* owned, @nargs entries */
-    ffi_type **ffi_args;      /* owned, @nargs entries */
+    guint nargs;         /* C parameters, the implicit self included */
+    OrrSigType *args;    /* owned, @nargs entries */
+    ffi_type **ffi_args; /* owned, @nargs entries */
     ffi_cif cif;
 } OrrSignature;
 

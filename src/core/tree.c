@@ -11,7 +11,7 @@ static OrrObject *dying_root;
 
 void orr__tree_register_types(void)
 {
-    static const OrrTypeInfo container = { .name = ORR_TYPE_CONTAINER };
+    static const OrrTypeInfo container = {.name = ORR_TYPE_CONTAINER};
 
     orr_type_register(&container, NULL);
 }
@@ -43,12 +43,10 @@ void orr_root_shutdown(void)
 /* --- Names ------------------------------------------------------------- */
 
 /* Resolves a trailing "[*]" to the first free "[N]". */
-static char *pick_child_name(OrrObject *parent, const char *name,
-                             GError **errp)
+static char *pick_child_name(OrrObject *parent, const char *name, GError **errp)
 {
     if (!g_str_has_suffix(name, "[*]")) {
-        return orr__check_name("add_child", name, errp) ? g_strdup(name)
-                                                        : NULL;
+        return orr__check_name("add_child", name, errp) ? g_strdup(name) : NULL;
     }
     g_autofree char *base = g_strndup(name, strlen(name) - 3);
     if (*base && !orr__check_name("add_child", base, errp)) {
@@ -63,8 +61,7 @@ static char *pick_child_name(OrrObject *parent, const char *name,
     }
 }
 
-static bool check_add_child(OrrObject *parent, OrrObject *child,
-                            GError **errp)
+static bool check_add_child(OrrObject *parent, OrrObject *child, GError **errp)
 {
     const char *why = NULL;
     int code = ORR_ERROR_STATE;
@@ -114,8 +111,8 @@ const char *orr_object_add_child(OrrObject *parent, const char *name,
     }
     /* The child<> property holds the child's own count, never its lifetime
      * unit's: a region's owner must not reference itself. */
-    orr__object_ref_direct(child, &(OrrHolder){ .kind = ORR_HOLDER_PARENT,
-                                                 .by = parent });
+    orr__object_ref_direct(
+        child, &(OrrHolder){.kind = ORR_HOLDER_PARENT, .by = parent});
     prop->child = child;
     child->priv->parent = parent; /* NOREF: the parent holds the child */
     g_free(child->priv->name);
@@ -133,8 +130,8 @@ void orr__tree_detach_child(OrrObject *parent, OrrProperty *prop)
     child->priv->last_path = orr__object_last_path(child);
     child->priv->parent = NULL;
     prop->child = NULL;
-    orr__object_unref_direct(child, &(OrrHolder){ .kind = ORR_HOLDER_PARENT,
-                                                   .by = parent });
+    orr__object_unref_direct(
+        child, &(OrrHolder){.kind = ORR_HOLDER_PARENT, .by = parent});
 }
 
 /* Removes the child<> edge from @obj's parent to @obj, if still there. */
@@ -145,8 +142,8 @@ static void tree_remove_edge(OrrObject *obj)
     if (parent == NULL) {
         return;
     }
-    OrrProperty *prop = g_hash_table_lookup(parent->priv->prop_index,
-                                            obj->priv->name);
+    OrrProperty *prop =
+        g_hash_table_lookup(parent->priv->prop_index, obj->priv->name);
     g_assert(prop != NULL && prop->child == obj);
     orr__object_remove_property(parent, prop);
 }
@@ -239,8 +236,7 @@ char *orr__object_last_path(const OrrObject *obj)
     }
     if (obj->priv->parent != NULL) {
         g_autofree char *above = orr__object_last_path(obj->priv->parent);
-        return above ? g_strdup_printf("%s/%s", above, obj->priv->name)
-                     : NULL;
+        return above ? g_strdup_printf("%s/%s", above, obj->priv->name) : NULL;
     }
     return g_strdup(obj->priv->last_path);
 }
@@ -354,7 +350,7 @@ OrrObject *orr_object_resolve_path(const char *path, const char *type_name,
             found = NULL;
         }
     } else {
-        PartialSearch s = { .parts = parts, .type_name = type_name };
+        PartialSearch s = {.parts = parts, .type_name = type_name};
         search_partial(orr_root(), &s);
         amb = s.ambiguous;
         found = amb ? NULL : s.found;
@@ -381,8 +377,7 @@ static OrrObject *finish_new(OrrObject *obj, OrrObject *parent,
     return obj;
 }
 
-static bool check_new_args(OrrObject *parent, const char *name,
-                           GError **errp)
+static bool check_new_args(OrrObject *parent, const char *name, GError **errp)
 {
     if ((parent == NULL) != (name == NULL)) {
         g_set_error(errp, ORR_ERROR, ORR_ERROR_INVALID,

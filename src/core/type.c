@@ -53,11 +53,10 @@ static bool resolve_interfaces(OrrType *type, const char *const *names,
     for (guint i = 0; names != NULL && names[i] != NULL; i++) {
         OrrType *iface = orr_type_lookup(names[i]);
         if (iface == NULL || !iface->is_interface) {
-            g_set_error(errp, ORR_ERROR,
-                        iface ? ORR_ERROR_TYPE : ORR_ERROR_NOT_FOUND,
-                        "type_register: '%s' lists '%s', which is %s",
-                        type->name, names[i],
-                        iface ? "not an interface" : "not a registered type");
+            g_set_error(
+                errp, ORR_ERROR, iface ? ORR_ERROR_TYPE : ORR_ERROR_NOT_FOUND,
+                "type_register: '%s' lists '%s', which is %s", type->name,
+                names[i], iface ? "not an interface" : "not a registered type");
             return false;
         }
         g_ptr_array_add(type->interfaces, iface);
@@ -76,13 +75,12 @@ static void type_free(OrrType *type)
     g_free(type);
 }
 
-static bool inherit_sizes(OrrType *type, const OrrTypeInfo *info,
-                          GError **errp)
+static bool inherit_sizes(OrrType *type, const OrrTypeInfo *info, GError **errp)
 {
-    size_t min_inst = type->parent ? type->parent->instance_size
-                                   : sizeof(OrrObject);
-    size_t min_class = type->parent ? type->parent->class_size
-                                    : sizeof(OrrObjectClass);
+    size_t min_inst =
+        type->parent ? type->parent->instance_size : sizeof(OrrObject);
+    size_t min_class =
+        type->parent ? type->parent->class_size : sizeof(OrrObjectClass);
 
     if (type->is_interface) {
         min_class = MAX(min_class, sizeof(OrrInterfaceClass));
@@ -118,16 +116,17 @@ static OrrType *type_register(const OrrTypeInfo *info, bool is_root,
     if (!is_root && parent == NULL) {
         g_set_error(errp, ORR_ERROR, ORR_ERROR_NOT_FOUND,
                     "type_register: parent type '%s' of '%s' is not "
-                    "registered", parent_name, info->name);
+                    "registered",
+                    parent_name, info->name);
         return NULL;
     }
 
     OrrType *type = g_new0(OrrType, 1);
     type->name = g_strdup(info->name);
     type->parent = parent;
-    type->is_interface = parent != NULL &&
-                         (parent->is_interface ||
-                          g_str_equal(parent->name, ORR_TYPE_INTERFACE));
+    type->is_interface =
+        parent != NULL &&
+        (parent->is_interface || g_str_equal(parent->name, ORR_TYPE_INTERFACE));
     type->abstract = info->abstract || type->is_interface;
     type->class_init = info->class_init;
     type->class_base_init = info->class_base_init;
@@ -160,10 +159,10 @@ void orr_core_init(void)
     }
     done = true;
     types = g_hash_table_new(g_str_hash, g_str_equal);
-    type_register(&(OrrTypeInfo){ .name = ORR_TYPE_OBJECT }, true, NULL);
-    type_register(&(OrrTypeInfo){ .name = ORR_TYPE_INTERFACE,
-                                  .abstract = true,
-                                  .class_size = sizeof(OrrInterfaceClass) },
+    type_register(&(OrrTypeInfo){.name = ORR_TYPE_OBJECT}, true, NULL);
+    type_register(&(OrrTypeInfo){.name = ORR_TYPE_INTERFACE,
+                                 .abstract = true,
+                                 .class_size = sizeof(OrrInterfaceClass)},
                   false, NULL);
     orr__tree_register_types();
     orr__device_register_types();
@@ -271,8 +270,8 @@ static void class_setup_props(OrrObjectClass *klass,
 {
     OrrClassPrivate *priv = klass->priv;
 
-    priv->props = g_ptr_array_new_with_free_func(
-        (GDestroyNotify)orr__property_unref);
+    priv->props =
+        g_ptr_array_new_with_free_func((GDestroyNotify)orr__property_unref);
     priv->prop_index = g_hash_table_new(g_str_hash, g_str_equal);
     if (parent_class != NULL) {
         GHashTableIter it;
@@ -364,8 +363,7 @@ OrrObjectClass *orr_class_get_parent(const OrrObjectClass *klass)
     return parent ? class_ensure(parent) : NULL;
 }
 
-OrrObjectClass *orr_class_dynamic_cast(OrrObjectClass *klass,
-                                       const char *name)
+OrrObjectClass *orr_class_dynamic_cast(OrrObjectClass *klass, const char *name)
 {
     OrrType *target = orr_type_lookup(name);
 

@@ -132,8 +132,7 @@ char *orr_value_to_string(const OrrValue *v)
         if (path != NULL) {
             return path;
         }
-        return g_strdup_printf("<detached %s>",
-                               orr_object_get_type_name(v->o));
+        return g_strdup_printf("<detached %s>", orr_object_get_type_name(v->o));
     }
     }
     g_assert_not_reached();

@@ -7,17 +7,18 @@
 /* NOREF: an address space leaves the list in its instance_finalize. */
 static GPtrArray *all_spaces;
 
-static const OrrHolder root_holder_kind = { .kind = ORR_HOLDER_AS_ROOT };
+static const OrrHolder root_holder_kind = {.kind = ORR_HOLDER_AS_ROOT};
 
-/* --- Updates ---------------------------------------------------------------- */
+/* --- Updates ----------------------------------------------------------------
+ */
 
 /* One address space's part in an update. */
 typedef struct SpaceUpdate {
-    OrrAddressSpace *as;      /* held (ORR_HOLDER_CALL) during the update */
-    OrrFlatView *old;         /* the reference the space held */
+    OrrAddressSpace *as; /* held (ORR_HOLDER_CALL) during the update */
+    OrrFlatView *old;    /* the reference the space held */
 } SpaceUpdate;
 
-static const OrrHolder update_holder = { .kind = ORR_HOLDER_CALL };
+static const OrrHolder update_holder = {.kind = ORR_HOLDER_CALL};
 
 /*
  * Renders one new view per distinct root and installs it where it differs
@@ -47,7 +48,7 @@ void orr__address_spaces_update(void)
             !orr_object_try_ref_held((OrrObject *)as, &update_holder, NULL)) {
             continue;
         }
-        SpaceUpdate u = { .as = as, .old = as->view };
+        SpaceUpdate u = {.as = as, .old = as->view};
         as->view = orr__flatview_ref(view);
         g_array_append_val(changed, u);
     }
@@ -63,7 +64,8 @@ void orr__address_spaces_update(void)
     }
 }
 
-/* --- The root edge ------------------------------------------------------------ */
+/* --- The root edge
+ * ------------------------------------------------------------ */
 
 static void root_died(OrrObject *obj, void *data)
 {
@@ -108,7 +110,8 @@ static void root_unlink(OrrAddressSpace *as)
     }
 }
 
-/* --- The type ---------------------------------------------------------------- */
+/* --- The type ----------------------------------------------------------------
+ */
 
 static void as_instance_init(OrrObject *obj)
 {
@@ -134,16 +137,18 @@ static bool prop_get_root(OrrObject *obj, const OrrProperty *prop,
 {
     OrrAddressSpace *as = (OrrAddressSpace *)obj;
 
-    orr_value_take_string(out, as->root ? orr_object_describe(
-                                              (OrrObject *)as->root)
-                                        : g_strdup(""));
+    orr_value_take_string(out, as->root
+                                   ? orr_object_describe((OrrObject *)as->root)
+                                   : g_strdup(""));
     return true;
 }
 
 static void as_class_init(OrrObjectClass *klass, const void *data)
 {
     static const OrrPropertyDef root = {
-        .name = "root", .type = ORR_PROP_STRING, .get = prop_get_root,
+        .name = "root",
+        .type = ORR_PROP_STRING,
+        .get = prop_get_root,
         .description = "path of the root region, empty once it died",
     };
 
@@ -163,7 +168,8 @@ void orr__address_space_register_type(void)
     orr_type_register(&info, NULL);
 }
 
-/* --- API -------------------------------------------------------------------- */
+/* --- API --------------------------------------------------------------------
+ */
 
 OrrAddressSpace *orr_address_space_new(OrrObject *owner, const char *name,
                                        OrrMemoryRegion *root, GError **errp)
@@ -180,8 +186,7 @@ OrrAddressSpace *orr_address_space_new(OrrObject *owner, const char *name,
 
     g_assert(obj != NULL);
     if (owner != NULL) {
-        if (orr_object_add_child(owner, name ? name : "", obj, errp) ==
-            NULL) {
+        if (orr_object_add_child(owner, name ? name : "", obj, errp) == NULL) {
             orr_object_unref(obj);
             return NULL;
         }
@@ -215,8 +220,8 @@ OrrMemoryRegion *orr_address_space_get_root(OrrAddressSpace *as)
 GArray *orr_address_space_get_flat_ranges(OrrAddressSpace *as)
 {
     GArray *entries = as->view->entries;
-    GArray *out = g_array_sized_new(FALSE, FALSE, sizeof(OrrFlatRange),
-                                    entries->len);
+    GArray *out =
+        g_array_sized_new(FALSE, FALSE, sizeof(OrrFlatRange), entries->len);
 
     for (guint i = 0; i < entries->len; i++) {
         const OrrFlatEntry *e = &g_array_index(entries, OrrFlatEntry, i);

@@ -11,14 +11,17 @@
  */
 #include "memory-internal.h"
 
-static const OrrHolder access_holder = { .kind = ORR_HOLDER_ACCESS };
+static const OrrHolder access_holder = {.kind = ORR_HOLDER_ACCESS};
 
 const char *orr_memtx_result_name(OrrMemTxResult result)
 {
     switch (result) {
-    case ORR_MEMTX_OK: return "ok";
-    case ORR_MEMTX_DECODE_ERROR: return "decode-error";
-    case ORR_MEMTX_ACCESS_ERROR: return "access-error";
+    case ORR_MEMTX_OK:
+        return "ok";
+    case ORR_MEMTX_DECODE_ERROR:
+        return "decode-error";
+    case ORR_MEMTX_ACCESS_ERROR:
+        return "access-error";
     }
     return "?";
 }
@@ -48,10 +51,14 @@ static void store_le(uint8_t *p, uint64_t v, unsigned size)
 static uint64_t bswap_sized(uint64_t v, unsigned size)
 {
     switch (size) {
-    case 2: return GUINT16_SWAP_LE_BE((uint16_t)v);
-    case 4: return GUINT32_SWAP_LE_BE((uint32_t)v);
-    case 8: return GUINT64_SWAP_LE_BE(v);
-    default: return v;
+    case 2:
+        return GUINT16_SWAP_LE_BE((uint16_t)v);
+    case 4:
+        return GUINT32_SWAP_LE_BE((uint32_t)v);
+    case 8:
+        return GUINT64_SWAP_LE_BE(v);
+    default:
+        return v;
     }
 }
 
@@ -62,7 +69,8 @@ static bool ops_big_endian(const OrrMemoryOps *ops)
             G_BYTE_ORDER == G_BIG_ENDIAN);
 }
 
-/* --- MMIO -------------------------------------------------------------------- */
+/* --- MMIO --------------------------------------------------------------------
+ */
 
 /* Whether the bus accepts this access, per @ops->valid and accepts(). */
 static bool mmio_valid(OrrMemoryRegion *mr, uint64_t offset, unsigned size,
@@ -90,14 +98,13 @@ static void mmio_access(OrrMemoryRegion *mr, uint64_t offset, unsigned size,
 {
     const OrrMemoryOps *ops = mr->ops;
     bool big = ops_big_endian(ops);
-    unsigned step = MAX(MIN(size, orr__ops_impl_max(ops)),
-                        orr__ops_impl_min(ops));
+    unsigned step =
+        MAX(MIN(size, orr__ops_impl_max(ops)), orr__ops_impl_min(ops));
     uint64_t mask = step >= 8 ? UINT64_MAX : (UINT64_C(1) << (8 * step)) - 1;
     uint64_t v = is_write ? (big ? bswap_sized(*value, size) : *value) : 0;
 
     for (unsigned i = 0; i < size; i += step) {
-        unsigned shift = step >= size ? 0
-                         : 8 * (big ? size - step - i : i);
+        unsigned shift = step >= size ? 0 : 8 * (big ? size - step - i : i);
         if (is_write) {
             ops->write(mr->opaque, offset + i, (v >> shift) & mask, step);
         } else {
@@ -105,8 +112,8 @@ static void mmio_access(OrrMemoryRegion *mr, uint64_t offset, unsigned size,
         }
     }
     if (!is_write) {
-        uint64_t keep = size >= 8 ? UINT64_MAX
-                                  : (UINT64_C(1) << (8 * size)) - 1;
+        uint64_t keep =
+            size >= 8 ? UINT64_MAX : (UINT64_C(1) << (8 * size)) - 1;
         v &= keep;
         *value = big ? bswap_sized(v, size) : v;
     }
@@ -132,8 +139,7 @@ static OrrMemTxResult mmio_dispatch(OrrMemoryRegion *mr, uint64_t offset,
 }
 
 /* The largest access not above @len that the ops accept at @offset. */
-static unsigned mmio_chunk(const OrrMemoryOps *ops, uint64_t offset,
-                           size_t len)
+static unsigned mmio_chunk(const OrrMemoryOps *ops, uint64_t offset, size_t len)
 {
     unsigned l = (unsigned)MIN(len, (size_t)orr__ops_valid_max(ops));
 
@@ -146,7 +152,8 @@ static unsigned mmio_chunk(const OrrMemoryOps *ops, uint64_t offset,
     return MAX(l, 1u);
 }
 
-/* --- One flat entry ------------------------------------------------------------ */
+/* --- One flat entry
+ * ------------------------------------------------------------ */
 
 static bool reads_backing(const OrrMemoryRegion *mr)
 {
@@ -195,7 +202,8 @@ static OrrMemTxResult entry_rw(const OrrFlatEntry *e, uint64_t offset,
     return res;
 }
 
-/* --- Byte strings ----------------------------------------------------------------- */
+/* --- Byte strings
+ * ----------------------------------------------------------------- */
 
 static OrrMemTxResult view_rw(OrrFlatView *view, uint64_t addr, uint8_t *buf,
                               size_t len, bool is_write)
@@ -254,30 +262,28 @@ static OrrMemTxResult as_rw_bytes(OrrAddressSpace *as, uint64_t addr,
     return r;
 }
 
-OrrMemTxResult orr_address_space_read_bytes(OrrAddressSpace *as,
-                                            uint64_t addr, void *buf,
-                                            size_t len)
+OrrMemTxResult orr_address_space_read_bytes(OrrAddressSpace *as, uint64_t addr,
+                                            void *buf, size_t len)
 {
     return as_rw_bytes(as, addr, buf, len, false);
 }
 
-OrrMemTxResult orr_address_space_write_bytes(OrrAddressSpace *as,
-                                             uint64_t addr, const void *buf,
-                                             size_t len)
+OrrMemTxResult orr_address_space_write_bytes(OrrAddressSpace *as, uint64_t addr,
+                                             const void *buf, size_t len)
 {
     /* The write path never stores into @buf. */
     return as_rw_bytes(as, addr, (uint8_t *)buf, len, true);
 }
 
-/* --- Sized accesses ------------------------------------------------------------ */
+/* --- Sized accesses
+ * ------------------------------------------------------------ */
 
 /*
  * A sized access inside one entry goes to the region whole (one MMIO
  * call of @size); one that straddles entries is done as bytes.
  */
 static OrrMemTxResult as_rw_sized(OrrAddressSpace *as, uint64_t addr,
-                                  unsigned size, uint64_t *value,
-                                  bool is_write)
+                                  unsigned size, uint64_t *value, bool is_write)
 {
     if (!valid_size(size)) {
         if (!is_write) {

@@ -16,18 +16,19 @@
 __extension__ typedef __int128 OrrS128;
 
 typedef struct OrrFlatPin {
-    OrrMemoryRegion *mr;      /* pinned */
-    bool owning;              /* we also hold its lifetime unit */
+    OrrMemoryRegion *mr; /* pinned */
+    bool owning;         /* we also hold its lifetime unit */
 } OrrFlatPin;
 
 typedef struct RenderCtx {
-    OrrMemoryRegion *root;    /* NOREF: the edges are classified from it */
+    OrrMemoryRegion *root; /* NOREF: the edges are classified from it */
     GArray *entries;
 } RenderCtx;
 
-static const OrrHolder view_holder = { .kind = ORR_HOLDER_FLATVIEW };
+static const OrrHolder view_holder = {.kind = ORR_HOLDER_FLATVIEW};
 
-/* --- Inserting into the gaps ------------------------------------------------ */
+/* --- Inserting into the gaps ------------------------------------------------
+ */
 
 /* Index of the first entry whose end is above @addr. */
 static guint first_ending_after(GArray *entries, OrrU128 addr)
@@ -78,7 +79,8 @@ static void fill_gaps(GArray *entries, OrrU128 start, OrrU128 end,
     }
 }
 
-/* --- Rendering -------------------------------------------------------------- */
+/* --- Rendering --------------------------------------------------------------
+ */
 
 /*
  * Renders @mr placed at @base (which an alias offset can make negative),
@@ -143,8 +145,7 @@ static void pin_regions(OrrFlatView *view, OrrMemoryRegion *root)
     g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
 
     for (guint i = 0; i < view->entries->len; i++) {
-        OrrMemoryRegion *mr =
-            g_array_index(view->entries, OrrFlatEntry, i).mr;
+        OrrMemoryRegion *mr = g_array_index(view->entries, OrrFlatEntry, i).mr;
 
         if (!g_hash_table_add(seen, mr)) {
             continue;
@@ -168,7 +169,7 @@ OrrFlatView *orr__flatview_render(OrrMemoryRegion *root)
     view->entries = g_array_new(FALSE, FALSE, sizeof(OrrFlatEntry));
     view->pins = g_ptr_array_new();
     if (root != NULL) {
-        RenderCtx ctx = { .root = root, .entries = view->entries };
+        RenderCtx ctx = {.root = root, .entries = view->entries};
         render_region(&ctx, root, 0, 0, (OrrS128)ORR_U128_2_64, false);
         merge_entries(view->entries);
         pin_regions(view, root);
@@ -210,7 +211,8 @@ void orr__flatview_unref(OrrFlatView *view)
     g_free(view);
 }
 
-/* --- Lookup ---------------------------------------------------------------- */
+/* --- Lookup ----------------------------------------------------------------
+ */
 
 const OrrFlatEntry *orr__flatview_lookup(OrrFlatView *view, uint64_t addr)
 {

@@ -13,12 +13,12 @@
 
 struct OrrMemoryListener {
     guint ref;
-    OrrAddressSpace *as;      /* NOREF: cleared when removed */
+    OrrAddressSpace *as; /* NOREF: cleared when removed */
     OrrMemoryListenerOps ops;
     void *opaque;
     GDestroyNotify destroy;
     bool removed;
-    guint64 serial;           /* registration order */
+    guint64 serial; /* registration order */
 };
 
 static OrrMemoryListener *listener_ref(OrrMemoryListener *l)
@@ -53,8 +53,8 @@ static OrrFlatRange range_of(const OrrFlatEntry *e)
 /* A referenced snapshot of @as's listeners, ascending priority. */
 static GPtrArray *snapshot(OrrAddressSpace *as)
 {
-    GPtrArray *list = g_ptr_array_new_with_free_func(
-        (GDestroyNotify)listener_unref);
+    GPtrArray *list =
+        g_ptr_array_new_with_free_func((GDestroyNotify)listener_unref);
 
     if (as->listeners != NULL) {
         for (guint i = 0; i < as->listeners->len; i++) {
@@ -81,8 +81,9 @@ static void call_range(OrrMemoryListener *l, RangeCall what,
                        const OrrFlatEntry *e)
 {
     void (*fn)(const OrrFlatRange *, void *) =
-        what == CALL_ADD ? l->ops.region_add
-        : what == CALL_DEL ? l->ops.region_del : l->ops.region_nop;
+        what == CALL_ADD   ? l->ops.region_add
+        : what == CALL_DEL ? l->ops.region_del
+                           : l->ops.region_nop;
 
     if (!l->removed && fn != NULL) {
         OrrFlatRange r = range_of(e);
@@ -122,10 +123,10 @@ static void diff_pass(GPtrArray *list, const OrrFlatView *old,
     GArray *a = old->entries, *b = new->entries;
 
     while (i < a->len || j < b->len) {
-        const OrrFlatEntry *x = i < a->len
-                                    ? &g_array_index(a, OrrFlatEntry, i) : NULL;
-        const OrrFlatEntry *y = j < b->len
-                                    ? &g_array_index(b, OrrFlatEntry, j) : NULL;
+        const OrrFlatEntry *x =
+            i < a->len ? &g_array_index(a, OrrFlatEntry, i) : NULL;
+        const OrrFlatEntry *y =
+            j < b->len ? &g_array_index(b, OrrFlatEntry, j) : NULL;
 
         if (x != NULL && y != NULL && entry_equal(x, y)) {
             if (adding) {

@@ -6,8 +6,8 @@
 
 typedef struct OrrMachine {
     OrrObject parent_obj;
-    OrrMemoryRegion *sysmem;  /* NOREF: our child "sysmem" */
-    OrrAddressSpace *memory;  /* NOREF: our child "memory" */
+    OrrMemoryRegion *sysmem; /* NOREF: our child "sysmem" */
+    OrrAddressSpace *memory; /* NOREF: our child "memory" */
 } OrrMachine;
 
 /* The children exist from the start: a machine is never without them. */
@@ -15,8 +15,8 @@ static void machine_post_init(OrrObject *obj)
 {
     OrrMachine *m = (OrrMachine *)obj;
 
-    m->sysmem = orr_memory_region_new_container(obj, "sysmem", ORR_SIZE_2_64,
-                                                NULL);
+    m->sysmem =
+        orr_memory_region_new_container(obj, "sysmem", ORR_SIZE_2_64, NULL);
     g_assert(m->sysmem != NULL);
     m->memory = orr_address_space_new(obj, "memory", m->sysmem, NULL);
     g_assert(m->memory != NULL);

@@ -20,10 +20,10 @@ __extension__ typedef unsigned __int128 OrrU128;
 struct OrrMemoryRegion {
     OrrObject parent_obj;
     OrrRegionKind kind;
-    char *name;               /* as given (the child name, "[*]" resolved) */
-    OrrObject *owner;         /* NOREF: our lifetime unit; we are its child */
+    char *name;       /* as given (the child name, "[*]" resolved) */
+    OrrObject *owner; /* NOREF: our lifetime unit; we are its child */
     OrrU128 size;
-    uint64_t addr;            /* in the container */
+    uint64_t addr; /* in the container */
     int priority;
     bool enabled;
     bool readonly;
@@ -32,20 +32,20 @@ struct OrrMemoryRegion {
      * edge; it holds our unit when @mapped_owning. */
     OrrMemoryRegion *container; /* NOREF: it unmaps us before it dies */
     bool mapped_owning;
-    guint64 map_serial;       /* orders equal priorities; realize rollback */
-    GPtrArray *subregions;    /* OrrMemoryRegion*, rendering order, edges */
+    guint64 map_serial;    /* orders equal priorities; realize rollback */
+    GPtrArray *subregions; /* OrrMemoryRegion*, rendering order, edges */
     /* Alias → target: a weak reference always, our unit's reference on
      * the target's unit when @alias_owning. */
-    OrrMemoryRegion *alias;   /* NOREF: severed by the weak notify */
+    OrrMemoryRegion *alias; /* NOREF: severed by the weak notify */
     bool alias_owning;
     guint alias_weak;
     uint64_t alias_offset;
-    uint8_t *backing;         /* owned: RAM, ROM, ROM device */
-    const OrrMemoryOps *ops;  /* NOREF: the caller keeps it alive */
-    void *opaque;             /* NOREF */
+    uint8_t *backing;        /* owned: RAM, ROM, ROM device */
+    const OrrMemoryOps *ops; /* NOREF: the caller keeps it alive */
+    void *opaque;            /* NOREF */
 };
 
-#define ORR__REGION_IS_TERMINAL(mr) \
+#define ORR__REGION_IS_TERMINAL(mr)                                            \
     ((mr)->kind != ORR_REGION_CONTAINER && (mr)->kind != ORR_REGION_ALIAS)
 
 /* The access sizes of @ops with their defaults applied. */
@@ -90,17 +90,17 @@ void orr__memory_changed(void);
 
 typedef struct OrrFlatEntry {
     OrrU128 start;
-    OrrU128 end;              /* exclusive */
-    OrrMemoryRegion *mr;      /* pinned by the view */
-    uint64_t offset;          /* in @mr of @start */
+    OrrU128 end;         /* exclusive */
+    OrrMemoryRegion *mr; /* pinned by the view */
+    uint64_t offset;     /* in @mr of @start */
     bool readonly;
 } OrrFlatEntry;
 
 typedef struct OrrFlatView {
-    guint ref;                /* address spaces + accesses in flight */
-    GArray *entries;          /* OrrFlatEntry, sorted, non-overlapping */
-    GPtrArray *pins;          /* OrrFlatPin*, what the view holds */
-    guint mru;                /* index of the last hit */
+    guint ref;       /* address spaces + accesses in flight */
+    GArray *entries; /* OrrFlatEntry, sorted, non-overlapping */
+    GPtrArray *pins; /* OrrFlatPin*, what the view holds */
+    guint mru;       /* index of the last hit */
 } OrrFlatView;
 
 /* Renders @root into a new view (ref 1); NULL @root gives an empty one. */
@@ -119,12 +119,12 @@ void orr__flatview_check_invariants(const OrrFlatView *view);
 
 struct OrrAddressSpace {
     OrrObject parent_obj;
-    OrrMemoryRegion *root;    /* NOREF: weak; @root_owning holds its unit */
+    OrrMemoryRegion *root; /* NOREF: weak; @root_owning holds its unit */
     bool root_owning;
     guint root_weak;
-    OrrFlatView *view;        /* a reference */
-    GPtrArray *listeners;     /* OrrMemoryListener*, refs, by priority */
-    guint notifying;          /* listener notifications in progress */
+    OrrFlatView *view;    /* a reference */
+    GPtrArray *listeners; /* OrrMemoryListener*, refs, by priority */
+    guint notifying;      /* listener notifications in progress */
 };
 
 /* listener.c: tells @as's listeners how its view changed. */

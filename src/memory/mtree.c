@@ -9,22 +9,26 @@
 typedef struct Mtree {
     GString *out;
     OrrMtreeFlags flags;
-    GPtrArray *alias_queue;   /* alias targets to print after the tree */
+    GPtrArray *alias_queue; /* alias targets to print after the tree */
 } Mtree;
 
 /* QEMU's type names: an alias shows its target's kind. */
 static const char *mtree_type(const OrrMemoryRegion *mr)
 {
-    for (guint hops = 0; mr->kind == ORR_REGION_ALIAS && mr->alias != NULL &&
-                         hops < 64;
+    for (guint hops = 0;
+         mr->kind == ORR_REGION_ALIAS && mr->alias != NULL && hops < 64;
          hops++) {
         mr = mr->alias;
     }
     switch (mr->kind) {
-    case ORR_REGION_ROMD: return mr->romd_mode ? "romd" : "i/o";
-    case ORR_REGION_ROM: return "rom";
-    case ORR_REGION_RAM: return "ram";
-    default: return "i/o";
+    case ORR_REGION_ROMD:
+        return mr->romd_mode ? "romd" : "i/o";
+    case ORR_REGION_ROM:
+        return "rom";
+    case ORR_REGION_RAM:
+        return "ram";
+    default:
+        return "i/o";
     }
 }
 
@@ -46,10 +50,9 @@ static void print_owner(Mtree *m, const OrrMemoryRegion *mr)
         return;
     }
     g_autofree char *path = orr_object_describe(owner);
-    g_string_append_printf(m->out, " owner:{%s path=%s}",
-                           orr_object_is_a(owner, ORR_TYPE_DEVICE) ? "dev"
-                                                                   : "obj",
-                           path);
+    g_string_append_printf(
+        m->out, " owner:{%s path=%s}",
+        orr_object_is_a(owner, ORR_TYPE_DEVICE) ? "dev" : "obj", path);
 }
 
 /* Subregions by address, then higher priority first; otherwise in
@@ -76,13 +79,15 @@ static void print_region(Mtree *m, const OrrMemoryRegion *mr, guint level,
     for (guint i = 0; i < level; i++) {
         g_string_append(m->out, INDENT);
     }
-    g_string_append_printf(m->out, "%016" G_GINT64_MODIFIER "x-%016"
-                           G_GINT64_MODIFIER "x (prio %d, %s): ",
+    g_string_append_printf(m->out,
+                           "%016" G_GINT64_MODIFIER "x-%016" G_GINT64_MODIFIER
+                           "x (prio %d, %s): ",
                            (uint64_t)start, last_of(start, mr->size),
                            mr->priority, mtree_type(mr));
     if (mr->kind == ORR_REGION_ALIAS) {
         const char *target = mr->alias ? mr->alias->name : "(gone)";
-        g_string_append_printf(m->out, "alias %s @%s %016" G_GINT64_MODIFIER
+        g_string_append_printf(m->out,
+                               "alias %s @%s %016" G_GINT64_MODIFIER
                                "x-%016" G_GINT64_MODIFIER "x",
                                mr->name, target, mr->alias_offset,
                                last_of(mr->alias_offset, mr->size));
@@ -99,8 +104,8 @@ static void print_region(Mtree *m, const OrrMemoryRegion *mr, guint level,
     print_owner(m, mr);
     g_string_append_c(m->out, '\n');
 
-    g_autoptr(GPtrArray) subs = orr_memory_region_get_subregions(
-        (OrrMemoryRegion *)mr);
+    g_autoptr(GPtrArray) subs =
+        orr_memory_region_get_subregions((OrrMemoryRegion *)mr);
     g_ptr_array_sort(subs, print_order);
     for (guint i = 0; i < subs->len; i++) {
         print_region(m, subs->pdata[i], level + 1, start);
@@ -131,7 +136,8 @@ static void print_flat(Mtree *m, OrrAddressSpace *as)
     GArray *entries = as->view->entries;
     const char *root = as->root ? as->root->name : "(none)";
 
-    g_string_append_printf(m->out, "FlatView #0\n AS \"%s\", root: %s\n"
+    g_string_append_printf(m->out,
+                           "FlatView #0\n AS \"%s\", root: %s\n"
                            " Root memory region: %s\n",
                            orr_object_get_name((OrrObject *)as)
                                ? orr_object_get_name((OrrObject *)as)
@@ -143,14 +149,13 @@ static void print_flat(Mtree *m, OrrAddressSpace *as)
     for (guint i = 0; i < entries->len; i++) {
         const OrrFlatEntry *e = &g_array_index(entries, OrrFlatEntry, i);
 
-        g_string_append_printf(m->out, INDENT "%016" G_GINT64_MODIFIER
-                               "x-%016" G_GINT64_MODIFIER
-                               "x (prio %d, %s): %s",
-                               (uint64_t)e->start,
-                               last_of(e->start, e->end - e->start),
-                               e->mr->priority,
-                               e->readonly ? "rom" : mtree_type(e->mr),
-                               e->mr->name);
+        g_string_append_printf(
+            m->out,
+            INDENT "%016" G_GINT64_MODIFIER "x-%016" G_GINT64_MODIFIER
+                   "x (prio %d, %s): %s",
+            (uint64_t)e->start, last_of(e->start, e->end - e->start),
+            e->mr->priority, e->readonly ? "rom" : mtree_type(e->mr),
+            e->mr->name);
         if (e->offset != 0) {
             g_string_append_printf(m->out, " @%016" G_GINT64_MODIFIER "x",
                                    e->offset);
@@ -166,8 +171,7 @@ char *orr_address_space_format_mtree(OrrAddressSpace *as, OrrMtreeFlags flags)
     g_return_val_if_fail(as != NULL, NULL);
 
     g_autoptr(GPtrArray) queue = g_ptr_array_new();
-    Mtree m = { .out = g_string_new(NULL), .flags = flags,
-                .alias_queue = queue };
+    Mtree m = {.out = g_string_new(NULL), .flags = flags, .alias_queue = queue};
 
     if (flags & ORR_MTREE_FLAT) {
         print_flat(&m, as);

@@ -26,7 +26,7 @@ const char *orr_memory_region_kind_name(OrrRegionKind kind)
 
 OrrHolder orr__region_holder(const char *kind, OrrMemoryRegion *source)
 {
-    return (OrrHolder){ .kind = kind, .by = (OrrObject *)source };
+    return (OrrHolder){.kind = kind, .by = (OrrObject *)source};
 }
 
 bool orr__region_is_usable(OrrMemoryRegion *mr)
@@ -85,7 +85,8 @@ static void alias_target_died(OrrObject *obj, void *data)
     orr__memory_changed();
 }
 
-/* --- The type -------------------------------------------------------------- */
+/* --- The type --------------------------------------------------------------
+ */
 
 static OrrObject *region_lifetime_unit(OrrObject *obj)
 {
@@ -119,8 +120,8 @@ static void region_unparent(OrrObject *obj)
 static void region_instance_finalize(OrrObject *obj)
 {
     OrrMemoryRegion *mr = (OrrMemoryRegion *)obj;
-    bool changed = mr->container != NULL || mr->subregions->len > 0 ||
-                   mr->alias != NULL;
+    bool changed =
+        mr->container != NULL || mr->subregions->len > 0 || mr->alias != NULL;
 
     if (mr->container != NULL) {
         orr__region_unlink_sub(mr);
@@ -137,7 +138,8 @@ static void region_instance_finalize(OrrObject *obj)
     }
 }
 
-/* --- Properties ------------------------------------------------------------ */
+/* --- Properties ------------------------------------------------------------
+ */
 
 static bool prop_get_kind(OrrObject *obj, const OrrProperty *prop,
                           OrrValue *out, GError **errp)
@@ -218,22 +220,35 @@ static bool prop_get_owner(OrrObject *obj, const OrrProperty *prop,
 static void region_class_init(OrrObjectClass *klass, const void *data)
 {
     static const OrrPropertyDef props[] = {
-        { .name = "kind", .type = ORR_PROP_STRING, .get = prop_get_kind,
-          .description = "ram, rom, romd, io, container or alias" },
-        { .name = "size", .type = ORR_PROP_UINT, .get = prop_get_size,
-          .description = "bytes; 2^64 reads as 18446744073709551615" },
-        { .name = "addr", .type = ORR_PROP_UINT, .get = prop_get_addr,
-          .description = "offset in the container" },
-        { .name = "priority", .type = ORR_PROP_INT, .get = prop_get_priority },
-        { .name = "enabled", .type = ORR_PROP_BOOL, .get = prop_get_enabled,
-          .set = prop_set_enabled },
-        { .name = "readonly", .type = ORR_PROP_BOOL,
-          .get = prop_get_readonly, .set = prop_set_readonly },
-        { .name = "container", .type = ORR_PROP_STRING,
-          .get = prop_get_container,
-          .description = "path of the container, empty if unmapped" },
-        { .name = "owner", .type = ORR_PROP_STRING, .get = prop_get_owner,
-          .description = "path of the owner, empty if free-standing" },
+        {.name = "kind",
+         .type = ORR_PROP_STRING,
+         .get = prop_get_kind,
+         .description = "ram, rom, romd, io, container or alias"},
+        {.name = "size",
+         .type = ORR_PROP_UINT,
+         .get = prop_get_size,
+         .description = "bytes; 2^64 reads as 18446744073709551615"},
+        {.name = "addr",
+         .type = ORR_PROP_UINT,
+         .get = prop_get_addr,
+         .description = "offset in the container"},
+        {.name = "priority", .type = ORR_PROP_INT, .get = prop_get_priority},
+        {.name = "enabled",
+         .type = ORR_PROP_BOOL,
+         .get = prop_get_enabled,
+         .set = prop_set_enabled},
+        {.name = "readonly",
+         .type = ORR_PROP_BOOL,
+         .get = prop_get_readonly,
+         .set = prop_set_readonly},
+        {.name = "container",
+         .type = ORR_PROP_STRING,
+         .get = prop_get_container,
+         .description = "path of the container, empty if unmapped"},
+        {.name = "owner",
+         .type = ORR_PROP_STRING,
+         .get = prop_get_owner,
+         .description = "path of the owner, empty if free-standing"},
     };
 
     klass->lifetime_unit = region_lifetime_unit;
@@ -256,7 +271,8 @@ void orr__region_register_type(void)
     orr_type_register(&info, NULL);
 }
 
-/* --- Creation -------------------------------------------------------------- */
+/* --- Creation --------------------------------------------------------------
+ */
 
 static OrrU128 size_from_arg(uint64_t size)
 {
@@ -280,21 +296,24 @@ static OrrMemoryRegion *region_create(OrrObject *owner, const char *name,
 
     if (name == NULL || *name == '\0') {
         g_set_error(errp, ORR_ERROR, ORR_ERROR_INVALID,
-                    "memory_region: a %s region needs a name", kind_names[kind]);
+                    "memory_region: a %s region needs a name",
+                    kind_names[kind]);
         return NULL;
     }
     if (terminal && size == 0) {
         g_set_error(errp, ORR_ERROR, ORR_ERROR_INVALID,
-                    "memory_region: '%s': a %s region cannot be 0 bytes",
-                    name, kind_names[kind]);
+                    "memory_region: '%s': a %s region cannot be 0 bytes", name,
+                    kind_names[kind]);
         return NULL;
     }
     if (backed) {
         backing = size < G_MAXSIZE ? g_try_malloc0(size) : NULL;
         if (backing == NULL) {
-            g_set_error(errp, ORR_ERROR, ORR_ERROR_FAILED,
-                        "memory_region: '%s': cannot allocate %" G_GUINT64_FORMAT
-                        " bytes", name, size);
+            g_set_error(
+                errp, ORR_ERROR, ORR_ERROR_FAILED,
+                "memory_region: '%s': cannot allocate %" G_GUINT64_FORMAT
+                " bytes",
+                name, size);
             return NULL;
         }
     }
@@ -334,12 +353,13 @@ OrrMemoryRegion *orr_memory_region_new_rom(OrrObject *owner, const char *name,
     if (len > size || (len > 0 && data == NULL)) {
         g_set_error(errp, ORR_ERROR, ORR_ERROR_INVALID,
                     "memory_region: '%s': %zu bytes of contents do not fit "
-                    "in %" G_GUINT64_FORMAT, name ? name : "", len, size);
+                    "in %" G_GUINT64_FORMAT,
+                    name ? name : "", len, size);
         return NULL;
     }
 
-    OrrMemoryRegion *mr = region_create(owner, name, ORR_REGION_ROM, size,
-                                        errp);
+    OrrMemoryRegion *mr =
+        region_create(owner, name, ORR_REGION_ROM, size, errp);
 
     if (mr != NULL && len > 0) {
         memcpy(mr->backing, data, len);
@@ -347,15 +367,14 @@ OrrMemoryRegion *orr_memory_region_new_rom(OrrObject *owner, const char *name,
     return mr;
 }
 
-static bool check_ops(const char *name, const OrrMemoryOps *ops,
-                      GError **errp)
+static bool check_ops(const char *name, const OrrMemoryOps *ops, GError **errp)
 {
-    static const unsigned ok_sizes = (1 << 0) | (1 << 1) | (1 << 2) |
-                                     (1 << 4) | (1 << 8);
-    unsigned sizes[] = { ops ? ops->valid.min_access_size : 0,
-                         ops ? ops->valid.max_access_size : 0,
-                         ops ? ops->impl.min_access_size : 0,
-                         ops ? ops->impl.max_access_size : 0 };
+    static const unsigned ok_sizes =
+        (1 << 0) | (1 << 1) | (1 << 2) | (1 << 4) | (1 << 8);
+    unsigned sizes[] = {ops ? ops->valid.min_access_size : 0,
+                        ops ? ops->valid.max_access_size : 0,
+                        ops ? ops->impl.min_access_size : 0,
+                        ops ? ops->impl.max_access_size : 0};
 
     if (ops == NULL || ops->read == NULL || ops->write == NULL) {
         g_set_error(errp, ORR_ERROR, ORR_ERROR_INVALID,
@@ -367,7 +386,8 @@ static bool check_ops(const char *name, const OrrMemoryOps *ops,
         if (sizes[i] > 8 || !(ok_sizes & (1u << sizes[i]))) {
             g_set_error(errp, ORR_ERROR, ORR_ERROR_INVALID,
                         "memory_region: '%s': access size %u is not 1, 2, "
-                        "4 or 8", name ? name : "", sizes[i]);
+                        "4 or 8",
+                        name ? name : "", sizes[i]);
             return false;
         }
     }
@@ -375,7 +395,8 @@ static bool check_ops(const char *name, const OrrMemoryOps *ops,
         orr__ops_impl_min(ops) > orr__ops_impl_max(ops)) {
         g_set_error(errp, ORR_ERROR, ORR_ERROR_INVALID,
                     "memory_region: '%s': minimum access size above the "
-                    "maximum", name ? name : "");
+                    "maximum",
+                    name ? name : "");
         return false;
     }
     return true;
@@ -383,8 +404,8 @@ static bool check_ops(const char *name, const OrrMemoryOps *ops,
 
 static OrrMemoryRegion *region_create_ops(OrrObject *owner, const char *name,
                                           OrrRegionKind kind, uint64_t size,
-                                          const OrrMemoryOps *ops,
-                                          void *opaque, GError **errp)
+                                          const OrrMemoryOps *ops, void *opaque,
+                                          GError **errp)
 {
     if (!check_ops(name, ops, errp)) {
         return NULL;
@@ -400,8 +421,8 @@ static OrrMemoryRegion *region_create_ops(OrrObject *owner, const char *name,
     return mr;
 }
 
-OrrMemoryRegion *orr_memory_region_new_romd(OrrObject *owner,
-                                            const char *name, uint64_t size,
+OrrMemoryRegion *orr_memory_region_new_romd(OrrObject *owner, const char *name,
+                                            uint64_t size,
                                             const OrrMemoryOps *ops,
                                             void *opaque, GError **errp)
 {
@@ -411,8 +432,8 @@ OrrMemoryRegion *orr_memory_region_new_romd(OrrObject *owner,
 
 OrrMemoryRegion *orr_memory_region_new_io(OrrObject *owner, const char *name,
                                           uint64_t size,
-                                          const OrrMemoryOps *ops,
-                                          void *opaque, GError **errp)
+                                          const OrrMemoryOps *ops, void *opaque,
+                                          GError **errp)
 {
     return region_create_ops(owner, name, ORR_REGION_IO, size, ops, opaque,
                              errp);
@@ -420,8 +441,7 @@ OrrMemoryRegion *orr_memory_region_new_io(OrrObject *owner, const char *name,
 
 OrrMemoryRegion *orr_memory_region_new_container(OrrObject *owner,
                                                  const char *name,
-                                                 uint64_t size,
-                                                 GError **errp)
+                                                 uint64_t size, GError **errp)
 {
     return region_create(owner, name, ORR_REGION_CONTAINER, size, errp);
 }
@@ -441,8 +461,7 @@ static void alias_link(OrrMemoryRegion *mr, OrrMemoryRegion *target)
     }
 }
 
-OrrMemoryRegion *orr_memory_region_new_alias(OrrObject *owner,
-                                             const char *name,
+OrrMemoryRegion *orr_memory_region_new_alias(OrrObject *owner, const char *name,
                                              OrrMemoryRegion *target,
                                              uint64_t offset, uint64_t size,
                                              GError **errp)
@@ -454,8 +473,8 @@ OrrMemoryRegion *orr_memory_region_new_alias(OrrObject *owner,
         return NULL;
     }
 
-    OrrMemoryRegion *mr = region_create(owner, name, ORR_REGION_ALIAS, size,
-                                        errp);
+    OrrMemoryRegion *mr =
+        region_create(owner, name, ORR_REGION_ALIAS, size, errp);
 
     if (mr != NULL) {
         mr->alias_offset = offset;
@@ -471,7 +490,8 @@ OrrMemoryRegion *orr_memory_region_cast(OrrObject *obj, GError **errp)
     return (OrrMemoryRegion *)r;
 }
 
-/* --- Queries --------------------------------------------------------------- */
+/* --- Queries ---------------------------------------------------------------
+ */
 
 OrrObject *orr_memory_region_object(OrrMemoryRegion *mr)
 {
@@ -552,5 +572,3 @@ GPtrArray *orr_memory_region_get_subregions(OrrMemoryRegion *mr)
     }
     return list;
 }
-
-

@@ -79,8 +79,8 @@ static bool check_add(OrrMemoryRegion *mr, uint64_t offset,
     }
     if (mr->kind == ORR_REGION_ALIAS) {
         return fail(errp, ORR_ERROR_INVALID, op,
-                    "'%s' is an alias; map '%s' into its target instead",
-                    where, what);
+                    "'%s' is an alias; map '%s' into its target instead", where,
+                    what);
     }
     if (sub->container != NULL) {
         g_autofree char *in = orr_object_describe((OrrObject *)sub->container);
@@ -90,7 +90,8 @@ static bool check_add(OrrMemoryRegion *mr, uint64_t offset,
     if (reaches(sub, mr)) {
         return fail(errp, ORR_ERROR_CYCLE, op,
                     "'%s' contains '%s' (directly or through aliases); "
-                    "mapping it there would make a loop", what, where);
+                    "mapping it there would make a loop",
+                    what, where);
     }
     if ((OrrU128)offset + sub->size > ORR_U128_2_64) {
         return fail(errp, ORR_ERROR_INVALID, op,
@@ -128,14 +129,14 @@ bool orr_memory_region_add_subregion(OrrMemoryRegion *mr, uint64_t offset,
 
 bool orr_memory_region_add_subregion_overlap(OrrMemoryRegion *mr,
                                              uint64_t offset,
-                                             OrrMemoryRegion *sub,
-                                             int priority, GError **errp)
+                                             OrrMemoryRegion *sub, int priority,
+                                             GError **errp)
 {
     return add_subregion(mr, offset, sub, priority, errp);
 }
 
-bool orr_memory_region_del_subregion(OrrMemoryRegion *mr,
-                                     OrrMemoryRegion *sub, GError **errp)
+bool orr_memory_region_del_subregion(OrrMemoryRegion *mr, OrrMemoryRegion *sub,
+                                     GError **errp)
 {
     if (mr == NULL || sub == NULL) {
         return fail(errp, ORR_ERROR_INVALID, "del_subregion",
@@ -201,8 +202,8 @@ void orr_memory_region_set_priority(OrrMemoryRegion *mr, int priority)
     }
 }
 
-bool orr_memory_region_set_alias_offset(OrrMemoryRegion *mr,
-                                        uint64_t offset, GError **errp)
+bool orr_memory_region_set_alias_offset(OrrMemoryRegion *mr, uint64_t offset,
+                                        GError **errp)
 {
     g_return_val_if_fail(mr != NULL, false);
     if (mr->kind != ORR_REGION_ALIAS) {
@@ -217,8 +218,7 @@ bool orr_memory_region_set_alias_offset(OrrMemoryRegion *mr,
     return true;
 }
 
-bool orr_memory_region_set_romd(OrrMemoryRegion *mr, bool romd,
-                                GError **errp)
+bool orr_memory_region_set_romd(OrrMemoryRegion *mr, bool romd, GError **errp)
 {
     g_return_val_if_fail(mr != NULL, false);
     if (mr->kind != ORR_REGION_ROMD) {

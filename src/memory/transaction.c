@@ -9,9 +9,9 @@
  */
 #include "memory-internal.h"
 
-static guint depth;           /* nesting of open transactions */
-static bool pending;          /* the map changed since the last update */
-static bool updating;         /* inside run_updates() */
+static guint depth;   /* nesting of open transactions */
+static bool pending;  /* the map changed since the last update */
+static bool updating; /* inside run_updates() */
 
 static void run_updates(void)
 {

@@ -357,12 +357,10 @@ static void test_phases(void)
     orr_device_unrealize(dev);
     orr_device_unrealize(dev);
 
-    log_assert(
-        "realize d (realizing)",
-        "unrealize d (unrealizing)", "detach d since=0", "detach2 d since=0",
-        "realize d (realizing)",
-        "unrealize d (unrealizing)", "detach d since=0", "detach2 d since=0",
-        NULL);
+    log_assert("realize d (realizing)", "unrealize d (unrealizing)",
+               "detach d since=0", "detach2 d since=0", "realize d (realizing)",
+               "unrealize d (unrealizing)", "detach d since=0",
+               "detach2 d since=0", NULL);
     orr_object_unref(d);
     end();
 }
@@ -390,15 +388,12 @@ static void test_realized_property(void)
     g_assert_cmpint(orr_device_get_phase(dev), ==, ORR_DEVICE_UNREALIZED);
     assert_realized_prop(d, false);
 
-    log_assert(
-        "realize d (realizing)",
-        "unrealize d (unrealizing)", "detach d since=0", "detach2 d since=0",
-        "realize d (realizing)", "realize tmp (realizing)",
-        "unrealize tmp (unrealizing)", "detach tmp since=0",
-        "detach2 tmp since=0", "unparent tmp (unrealized)",
-        "finalize tmp (unrealized)",
-        "detach d since>0", "detach2 d since>0",
-        NULL);
+    log_assert("realize d (realizing)", "unrealize d (unrealizing)",
+               "detach d since=0", "detach2 d since=0", "realize d (realizing)",
+               "realize tmp (realizing)", "unrealize tmp (unrealizing)",
+               "detach tmp since=0", "detach2 tmp since=0",
+               "unparent tmp (unrealized)", "finalize tmp (unrealized)",
+               "detach d since>0", "detach2 d since>0", NULL);
     orr_object_unref(d);
     end();
 }
@@ -458,13 +453,11 @@ static void check_failed_realize(OrrObject *d, OrrDevicePhase from)
     g_assert_cmpuint(last_since, >, before);
     g_assert_cmpuint(last_since, <, orr_serial_next());
 
-    log_assert(
-        "realize d (realizing)", "realize tmp (realizing)",
-        "unrealize tmp (unrealizing)", "detach tmp since=0",
-        "detach2 tmp since=0", "unparent tmp (unrealized)",
-        "finalize tmp (unrealized)",
-        "detach d since>0", "detach2 d since>0",
-        NULL);
+    log_assert("realize d (realizing)", "realize tmp (realizing)",
+               "unrealize tmp (unrealizing)", "detach tmp since=0",
+               "detach2 tmp since=0", "unparent tmp (unrealized)",
+               "finalize tmp (unrealized)", "detach d since>0",
+               "detach2 d since>0", NULL);
     ((TestDev *)d)->mode = REALIZE_OK;
 }
 
@@ -533,12 +526,10 @@ static void test_unparent_unrealizes_first(void)
     log_clear();
     orr_object_unparent(d);
 
-    log_assert(
-        "unrealize test-dev-d (unrealizing)",
-        "detach test-dev-d since=0", "detach2 test-dev-d since=0",
-        "unparent test-dev-d (unrealized)",
-        "finalize test-dev-d (unrealized)",
-        NULL);
+    log_assert("unrealize test-dev-d (unrealizing)",
+               "detach test-dev-d since=0", "detach2 test-dev-d since=0",
+               "unparent test-dev-d (unrealized)",
+               "finalize test-dev-d (unrealized)", NULL);
     end();
 }
 
@@ -557,10 +548,9 @@ static void test_delete_property_unrealizes(void)
     g_assert_true(orr_object_delete_property(p, "c", &err));
     g_assert_no_error(err);
 
-    log_assert(
-        "unrealize c (unrealizing)", "detach c since=0", "detach2 c since=0",
-        "unparent c (unrealized)", "finalize c (unrealized)",
-        NULL);
+    log_assert("unrealize c (unrealizing)", "detach c since=0",
+               "detach2 c since=0", "unparent c (unrealized)",
+               "finalize c (unrealized)", NULL);
     orr_object_unref(p);
     end();
 }
@@ -583,15 +573,12 @@ static void test_unrealize_children_reverse(void)
 
     orr_device_unrealize((OrrDevice *)p);
 
-    log_assert(
-        "unrealize c3 (unrealizing)", "detach c3 since=0",
-        "detach2 c3 since=0",
-        "unrealize c1 (unrealizing)", "detach c1 since=0",
-        "detach2 c1 since=0",
-        "unrealize c0 (unrealizing)", "detach c0 since=0",
-        "detach2 c0 since=0",
-        "unrealize p (unrealizing)", "detach p since=0", "detach2 p since=0",
-        NULL);
+    log_assert("unrealize c3 (unrealizing)", "detach c3 since=0",
+               "detach2 c3 since=0", "unrealize c1 (unrealizing)",
+               "detach c1 since=0", "detach2 c1 since=0",
+               "unrealize c0 (unrealizing)", "detach c0 since=0",
+               "detach2 c0 since=0", "unrealize p (unrealizing)",
+               "detach p since=0", "detach2 p since=0", NULL);
     g_assert_cmpint(orr_device_get_phase((OrrDevice *)c0), ==,
                     ORR_DEVICE_UNREALIZED);
     g_assert_cmpint(orr_device_get_phase((OrrDevice *)c1), ==,
@@ -614,10 +601,8 @@ static void test_finalize_realized_detached(void)
     log_clear();
     orr_object_unref(d);
 
-    log_assert(
-        "unrealize d (unrealizing)", "detach d since=0", "detach2 d since=0",
-        "finalize d (unrealized)",
-        NULL);
+    log_assert("unrealize d (unrealizing)", "detach d since=0",
+               "detach2 d since=0", "finalize d (unrealized)", NULL);
     end();
 }
 
@@ -634,14 +619,12 @@ static void test_unparent_realized_subtree(void)
     log_clear();
     orr_object_unparent(p);
 
-    log_assert(
-        "unrealize c (unrealizing)", "detach c since=0", "detach2 c since=0",
-        "unrealize test-dev-p (unrealizing)",
-        "detach test-dev-p since=0", "detach2 test-dev-p since=0",
-        "unparent test-dev-p (unrealized)",
-        "finalize test-dev-p (unrealized)",
-        "unparent c (unrealized)", "finalize c (unrealized)",
-        NULL);
+    log_assert("unrealize c (unrealizing)", "detach c since=0",
+               "detach2 c since=0", "unrealize test-dev-p (unrealizing)",
+               "detach test-dev-p since=0", "detach2 test-dev-p since=0",
+               "unparent test-dev-p (unrealized)",
+               "finalize test-dev-p (unrealized)", "unparent c (unrealized)",
+               "finalize c (unrealized)", NULL);
     end();
 }
 
@@ -676,12 +659,11 @@ static void test_finalize_realized_detached_with_children(void)
     log_clear();
     orr_object_unref(p);
 
-    log_assert(
-        "unrealize c (unrealizing)", "detach c since=0", "detach2 c since=0",
-        "unrealize p (unrealizing)", "detach p since=0", "detach2 p since=0",
-        "finalize p (unrealized)",
-        "unparent c (unrealized)", "finalize c (unrealized)",
-        NULL);
+    log_assert("unrealize c (unrealizing)", "detach c since=0",
+               "detach2 c since=0", "unrealize p (unrealizing)",
+               "detach p since=0", "detach2 p since=0",
+               "finalize p (unrealized)", "unparent c (unrealized)",
+               "finalize c (unrealized)", NULL);
     end();
 }
 
@@ -699,10 +681,9 @@ static void test_finalize_plain_parent(void)
     log_clear();
     orr_object_unref(box);
 
-    log_assert(
-        "unrealize d (unrealizing)", "detach d since=0", "detach2 d since=0",
-        "unparent d (unrealized)", "finalize d (unrealized)",
-        NULL);
+    log_assert("unrealize d (unrealizing)", "detach d since=0",
+               "detach2 d since=0", "unparent d (unrealized)",
+               "finalize d (unrealized)", NULL);
     end();
 }
 
@@ -720,12 +701,10 @@ static void test_unrealize_hook_unparents_child(void)
     log_clear();
     orr_device_unrealize((OrrDevice *)p);
 
-    log_assert(
-        "unrealize c (unrealizing)", "detach c since=0", "detach2 c since=0",
-        "unrealize p (unrealizing)",
-        "unparent c (unrealized)", "finalize c (unrealized)", "dropped c",
-        "detach p since=0", "detach2 p since=0",
-        NULL);
+    log_assert("unrealize c (unrealizing)", "detach c since=0",
+               "detach2 c since=0", "unrealize p (unrealizing)",
+               "unparent c (unrealized)", "finalize c (unrealized)",
+               "dropped c", "detach p since=0", "detach2 p since=0", NULL);
     orr_object_unref(p);
     end();
 }
@@ -750,14 +729,12 @@ static void test_unrealize_hook_unparents_sibling(void)
     log_clear();
     orr_device_unrealize((OrrDevice *)p);
 
-    log_assert(
-        "unrealize c1 (unrealizing)",
-        "unrealize c0 (unrealizing)", "detach c0 since=0",
-        "detach2 c0 since=0",
-        "unparent c0 (unrealized)", "finalize c0 (unrealized)", "dropped c0",
-        "detach c1 since=0", "detach2 c1 since=0",
-        "unrealize p (unrealizing)", "detach p since=0", "detach2 p since=0",
-        NULL);
+    log_assert("unrealize c1 (unrealizing)", "unrealize c0 (unrealizing)",
+               "detach c0 since=0", "detach2 c0 since=0",
+               "unparent c0 (unrealized)", "finalize c0 (unrealized)",
+               "dropped c0", "detach c1 since=0", "detach2 c1 since=0",
+               "unrealize p (unrealizing)", "detach p since=0",
+               "detach2 p since=0", NULL);
     g_assert_null(orr_object_get_child(p, "c0"));
     orr_object_unref(p);
     end();
@@ -792,8 +769,7 @@ static void test_unrealize_hook_unparents_self(void)
 
     g_autofree char *all = log_join(log_len());
     g_test_message("events: %s", all);
-    g_assert_cmpstr(events->pdata[0], ==,
-                    "unrealize test-dev-d (unrealizing)");
+    g_assert_cmpstr(events->pdata[0], ==, "unrealize test-dev-d (unrealizing)");
     g_assert_cmpuint(log_count("unrealize "), ==, 1);
     g_assert_cmpuint(log_count("unparent "), ==, 1);
     g_assert_cmpuint(log_count("detach "), ==, 1);

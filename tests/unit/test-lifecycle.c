@@ -418,15 +418,11 @@ static void test_finalize_full_order(void)
 
     g_assert_cmpuint(intact_checks, ==, 1);
     /* Up to the children, the sequence is exact. */
-    log_assert_prefix(
-        "event p",
-        "finalize-full p",
-        "finalize-sub p",
-        "finalize-node p",
-        "unparent c2", "event c2", "finalize-node c2",
-        "unparent c1", "event c1", "finalize-node c1",
-        "unparent c0", "event c0", "finalize-node c0",
-        NULL);
+    log_assert_prefix("event p", "finalize-full p", "finalize-sub p",
+                      "finalize-node p", "unparent c2", "event c2",
+                      "finalize-node c2", "unparent c1", "event c1",
+                      "finalize-node c1", "unparent c0", "event c0",
+                      "finalize-node c0", NULL);
     /* Then the remaining properties, in an order the contract leaves
      * open, then the weak notifies. */
     guint acc = index_of("release p.acc children=0");
@@ -469,12 +465,10 @@ static void test_finalize_children_reverse_order(void)
 
     orr_object_unref(p);
 
-    log_assert_prefix(
-        "event p", "finalize-sub p", "finalize-node p",
-        "unparent k[3]", "unparent k[2]", "unparent solo", "unparent k[1]",
-        "unparent k[0]",
-        "release p.between children=0",
-        NULL);
+    log_assert_prefix("event p", "finalize-sub p", "finalize-node p",
+                      "unparent k[3]", "unparent k[2]", "unparent solo",
+                      "unparent k[1]", "unparent k[0]",
+                      "release p.between children=0", NULL);
     g_assert_cmpuint(log_len(), ==, 9);
     for (guint i = 0; i < G_N_ELEMENTS(kids); i++) {
         g_assert_null(orr_object_get_parent(kids[i]));
@@ -504,12 +498,10 @@ static void test_finalize_children_readded(void)
 
     orr_object_unref(p);
 
-    log_assert(
-        "event p", "finalize-node p",
-        "unparent c0", "event c0", "finalize-node c0",
-        "unparent c2", "event c2", "finalize-node c2",
-        "unparent c1", "event c1", "finalize-node c1",
-        NULL);
+    log_assert("event p", "finalize-node p", "unparent c0", "event c0",
+               "finalize-node c0", "unparent c2", "event c2",
+               "finalize-node c2", "unparent c1", "event c1",
+               "finalize-node c1", NULL);
     end();
 }
 
@@ -586,12 +578,10 @@ static void test_unparent_subtree_finalized(void)
 
     orr_object_unparent(a);
 
-    log_assert(
-        "unparent test-lc-a", "event test-lc-a", "finalize-node test-lc-a",
-        "unparent b", "event b", "finalize-node b",
-        "unparent c", "event c", "finalize-node c",
-        "weak c", "weak b", "weak test-lc-a",
-        NULL);
+    log_assert("unparent test-lc-a", "event test-lc-a",
+               "finalize-node test-lc-a", "unparent b", "event b",
+               "finalize-node b", "unparent c", "event c", "finalize-node c",
+               "weak c", "weak b", "weak test-lc-a", NULL);
     end();
 }
 
@@ -621,10 +611,9 @@ static void test_unparent_while_held(void)
     g_assert_cmpuint(log_len(), ==, 1);
 
     orr_object_unref(a);
-    log_assert(
-        "unparent test-lc-a", "event test-lc-a", "finalize-node test-lc-a",
-        "unparent b", "event b", "finalize-node b",
-        NULL);
+    log_assert("unparent test-lc-a", "event test-lc-a",
+               "finalize-node test-lc-a", "unparent b", "event b",
+               "finalize-node b", NULL);
     end();
 }
 
@@ -654,10 +643,15 @@ static OrrObject *build_dev_bus_backend(OrrObject *parent)
 }
 
 static const char *const dev_bus_backend_teardown[] = {
-    "event test-lc-dev", "finalize-node test-lc-dev",
-    "unparent bus", "delete test-lc-dev.backend ok",
-    "event bus", "finalize-node bus",
-    "unparent backend", "event backend", "finalize-node backend",
+    "event test-lc-dev",
+    "finalize-node test-lc-dev",
+    "unparent bus",
+    "delete test-lc-dev.backend ok",
+    "event bus",
+    "finalize-node bus",
+    "unparent backend",
+    "event backend",
+    "finalize-node backend",
     NULL,
 };
 
@@ -701,11 +695,9 @@ static void test_unparent_hook_deletes_parent_link_live(void)
     OrrObject *dev = build_dev_bus_backend(NULL);
 
     orr_object_unparent(orr_object_get_child(dev, "bus"));
-    log_assert(
-        "unparent bus", "delete test-lc-dev.backend ok",
-        "event bus", "finalize-node bus",
-        "unparent backend", "event backend", "finalize-node backend",
-        NULL);
+    log_assert("unparent bus", "delete test-lc-dev.backend ok", "event bus",
+               "finalize-node bus", "unparent backend", "event backend",
+               "finalize-node backend", NULL);
     g_assert_null(orr_object_find_property(dev, "backend"));
     g_assert_null(orr_object_find_property(dev, "bus"));
 
@@ -726,11 +718,9 @@ static void test_unparent_hook_deletes_parent_accessor(void)
 
     orr_object_unref(p);
 
-    log_assert(
-        "event p", "finalize-sub p", "finalize-node p",
-        "unparent c", "release p.acc children=1", "delete p.acc ok",
-        "event c", "finalize-node c",
-        NULL);
+    log_assert("event p", "finalize-sub p", "finalize-node p", "unparent c",
+               "release p.acc children=1", "delete p.acc ok", "event c",
+               "finalize-node c", NULL);
     end();
 }
 
@@ -752,14 +742,11 @@ static void test_unparent_hook_deletes_sibling(void)
 
     orr_object_unref(p);
 
-    log_assert(
-        "event p", "finalize-sub p", "finalize-node p",
-        "unparent last", "event last", "finalize-node last",
-        "unparent killer",
-        "unparent victim", "event victim", "finalize-node victim",
-        "delete p.victim ok",
-        "event killer", "finalize-node killer",
-        NULL);
+    log_assert("event p", "finalize-sub p", "finalize-node p", "unparent last",
+               "event last", "finalize-node last", "unparent killer",
+               "unparent victim", "event victim", "finalize-node victim",
+               "delete p.victim ok", "event killer", "finalize-node killer",
+               NULL);
     end();
 }
 
@@ -776,11 +763,9 @@ static void test_unparent_hook_deletes_held_sibling(void)
 
     orr_object_unref(p);
 
-    log_assert(
-        "event p", "finalize-sub p", "finalize-node p",
-        "unparent killer", "unparent victim", "delete p.victim ok",
-        "event killer", "finalize-node killer",
-        NULL);
+    log_assert("event p", "finalize-sub p", "finalize-node p",
+               "unparent killer", "unparent victim", "delete p.victim ok",
+               "event killer", "finalize-node killer", NULL);
     g_assert_null(orr_object_get_parent(victim));
     g_assert_cmpuint(orr_object_get_refcount(victim), ==, 1);
     orr_object_unref(victim);
@@ -800,12 +785,10 @@ static void test_unparent_hook_sibling_already_gone(void)
 
     orr_object_unref(p);
 
-    log_assert(
-        "event p", "finalize-sub p", "finalize-node p",
-        "unparent victim", "event victim", "finalize-node victim",
-        "unparent killer", "delete p.victim failed",
-        "event killer", "finalize-node killer",
-        NULL);
+    log_assert("event p", "finalize-sub p", "finalize-node p",
+               "unparent victim", "event victim", "finalize-node victim",
+               "unparent killer", "delete p.victim failed", "event killer",
+               "finalize-node killer", NULL);
     end();
 }
 
@@ -823,12 +806,10 @@ static void test_finalize_unparents_child(void)
 
     orr_object_unref(p);
 
-    log_assert(
-        "event p", "finalize-node p",
-        "unparent c1", "event c1", "finalize-node c1", "dropped c1",
-        "unparent c2", "event c2", "finalize-node c2",
-        "unparent c0", "event c0", "finalize-node c0",
-        NULL);
+    log_assert("event p", "finalize-node p", "unparent c1", "event c1",
+               "finalize-node c1", "dropped c1", "unparent c2", "event c2",
+               "finalize-node c2", "unparent c0", "event c0",
+               "finalize-node c0", NULL);
     end();
 }
 
@@ -869,12 +850,11 @@ static void test_root_shutdown(void)
 
     orr_root_shutdown();
 
-    log_assert(
-        "unparent test-lc-r2", "event test-lc-r2", "finalize-node test-lc-r2",
-        "unparent test-lc-r1", "event test-lc-r1", "finalize-node test-lc-r1",
-        "unparent inner", "event inner", "finalize-node inner",
-        "unparent test-lc-r0", "event test-lc-r0", "finalize-node test-lc-r0",
-        NULL);
+    log_assert("unparent test-lc-r2", "event test-lc-r2",
+               "finalize-node test-lc-r2", "unparent test-lc-r1",
+               "event test-lc-r1", "finalize-node test-lc-r1", "unparent inner",
+               "event inner", "finalize-node inner", "unparent test-lc-r0",
+               "event test-lc-r0", "finalize-node test-lc-r0", NULL);
     g_assert_cmpuint(orr_live_count(NULL), ==, 0);
 
     /* A new root starts empty and works. */
@@ -905,12 +885,10 @@ static void test_root_shutdown_with_links(void)
 
     orr_root_shutdown();
 
-    log_assert(
-        "unparent test-lc-r2",
-        "unparent test-lc-r1", "event test-lc-r1", "finalize-node test-lc-r1",
-        "unparent test-lc-r0", "event test-lc-r0", "finalize-node test-lc-r0",
-        "event test-lc-r2", "finalize-node test-lc-r2",
-        NULL);
+    log_assert("unparent test-lc-r2", "unparent test-lc-r1", "event test-lc-r1",
+               "finalize-node test-lc-r1", "unparent test-lc-r0",
+               "event test-lc-r0", "finalize-node test-lc-r0",
+               "event test-lc-r2", "finalize-node test-lc-r2", NULL);
     end();
 }
 

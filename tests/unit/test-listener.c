@@ -79,11 +79,10 @@ static void fixture_build(Fixture *f)
     g_autoptr(GError) err = NULL;
 
     f->owner = orr_object_new(ORR_TYPE_CONTAINER, NULL);
-    g_assert_nonnull(orr_object_add_child(orr_root(), "test-lis", f->owner,
-                                          NULL));
+    g_assert_nonnull(
+        orr_object_add_child(orr_root(), "test-lis", f->owner, NULL));
     orr_object_unref(f->owner);
-    f->root = orr_memory_region_new_container(f->owner, "root", 0x10000,
-                                              &err);
+    f->root = orr_memory_region_new_container(f->owner, "root", 0x10000, &err);
     f->a = orr_memory_region_new_ram(f->owner, "a", 0x1000, &err);
     f->b = orr_memory_region_new_ram(f->owner, "b", 0x1000, &err);
     g_assert_no_error(err);
@@ -104,7 +103,7 @@ static void fixture_free(Fixture *f)
 static void test_replay(void)
 {
     Fixture f;
-    Rec r = { .tag = "L" };
+    Rec r = {.tag = "L"};
 
     fixture_build(&f);
     listen(f.as, &r, 0, false);
@@ -119,7 +118,7 @@ static void test_replay(void)
 static void test_ordering(void)
 {
     Fixture f;
-    Rec lo = { .tag = "lo" }, hi = { .tag = "hi" };
+    Rec lo = {.tag = "lo"}, hi = {.tag = "hi"};
     g_autoptr(GError) err = NULL;
 
     fixture_build(&f);
@@ -132,20 +131,18 @@ static void test_ordering(void)
     g_assert_true(orr_memory_region_set_address(f.a, 0x2000, &err));
     g_assert_true(orr_memory_region_add_subregion(f.root, 0x4000, f.b, &err));
     orr_memory_transaction_commit();
-    orr_test_assert_log(
-        "lo begin, hi begin, "
-        "hi del a 0-fff, lo del a 0-fff, "
-        "lo add a 2000-2fff, hi add a 2000-2fff, "
-        "lo add b 4000-4fff, hi add b 4000-4fff, "
-        "lo commit, hi commit");
+    orr_test_assert_log("lo begin, hi begin, "
+                        "hi del a 0-fff, lo del a 0-fff, "
+                        "lo add a 2000-2fff, hi add a 2000-2fff, "
+                        "lo add b 4000-4fff, hi add b 4000-4fff, "
+                        "lo commit, hi commit");
 
     /* Unmap b: a is unchanged (nop), b goes. */
     g_assert_true(orr_memory_region_del_subregion(f.root, f.b, &err));
-    orr_test_assert_log(
-        "lo begin, hi begin, "
-        "hi del b 4000-4fff, lo del b 4000-4fff, "
-        "lo nop a 2000-2fff, hi nop a 2000-2fff, "
-        "lo commit, hi commit");
+    orr_test_assert_log("lo begin, hi begin, "
+                        "hi del b 4000-4fff, lo del b 4000-4fff, "
+                        "lo nop a 2000-2fff, hi nop a 2000-2fff, "
+                        "lo commit, hi commit");
     orr_memory_listener_unregister(lo.handle);
     orr_memory_listener_unregister(hi.handle);
     fixture_free(&f);
@@ -155,7 +152,7 @@ static void test_ordering(void)
 static void test_nested_transactions(void)
 {
     Fixture f;
-    Rec r = { .tag = "L" };
+    Rec r = {.tag = "L"};
     g_autoptr(GError) err = NULL;
 
     fixture_build(&f);
@@ -190,7 +187,7 @@ static void test_nested_transactions(void)
 static void test_unregister_from_callback(void)
 {
     Fixture f;
-    Rec first = { .tag = "1" }, second = { .tag = "2" };
+    Rec first = {.tag = "1"}, second = {.tag = "2"};
     g_autoptr(GError) err = NULL;
     OrrMemoryListener *victim;
 
@@ -216,7 +213,7 @@ static void test_address_space_death(void)
 {
     Fixture f;
     int destroyed = 0;
-    OrrMemoryListenerOps ops = { .priority = 0 };
+    OrrMemoryListenerOps ops = {.priority = 0};
 
     fixture_build(&f);
     orr_memory_listener_register(f.as, &ops, &destroyed, destroy_count);
@@ -235,7 +232,6 @@ int main(int argc, char **argv)
     g_test_add_func("/listener/nested-transactions", test_nested_transactions);
     g_test_add_func("/listener/unregister-from-callback",
                     test_unregister_from_callback);
-    g_test_add_func("/listener/address-space-death",
-                    test_address_space_death);
+    g_test_add_func("/listener/address-space-death", test_address_space_death);
     return g_test_run();
 }

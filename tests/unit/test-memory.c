@@ -24,8 +24,8 @@ static void tag_write(void *opaque, uint64_t offset, uint64_t value,
 static const OrrMemoryOps tag_ops = {
     .read = tag_read,
     .write = tag_write,
-    .valid = { .max_access_size = 8 },
-    .impl = { .max_access_size = 8 },
+    .valid = {.max_access_size = 8},
+    .impl = {.max_access_size = 8},
 };
 
 static OrrMemoryRegion *io(OrrObject *owner, const char *name, uint64_t size,
@@ -67,10 +67,10 @@ static char *flat(OrrAddressSpace *as)
 
     for (guint i = 0; i < ranges->len; i++) {
         const OrrFlatRange *r = &g_array_index(ranges, OrrFlatRange, i);
-        g_string_append_printf(s, "%s%" G_GINT64_MODIFIER "x-%"
-                               G_GINT64_MODIFIER "x %s",
-                               i ? " " : "", r->start, r->last,
-                               orr_memory_region_get_name(r->region));
+        g_string_append_printf(
+            s, "%s%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x %s",
+            i ? " " : "", r->start, r->last,
+            orr_memory_region_get_name(r->region));
         if (r->offset != 0) {
             g_string_append_printf(s, "@%" G_GINT64_MODIFIER "x", r->offset);
         }
@@ -81,10 +81,10 @@ static char *flat(OrrAddressSpace *as)
     return g_string_free(s, FALSE);
 }
 
-#define assert_flat(as, expected)                   \
-    do {                                            \
-        g_autofree char *got_ = flat(as);           \
-        g_assert_cmpstr(got_, ==, (expected));      \
+#define assert_flat(as, expected)                                              \
+    do {                                                                       \
+        g_autofree char *got_ = flat(as);                                      \
+        g_assert_cmpstr(got_, ==, (expected));                                 \
     } while (0)
 
 /* Reads one byte per 0x1000 page over @pages pages: the tags seen. */
@@ -94,8 +94,7 @@ static char *page_tags(OrrAddressSpace *as, uint64_t base, guint pages)
 
     for (guint i = 0; i < pages; i++) {
         uint64_t v = 0;
-        OrrMemTxResult r =
-            orr_address_space_read(as, base + i * 0x1000, 1, &v);
+        OrrMemTxResult r = orr_address_space_read(as, base + i * 0x1000, 1, &v);
         g_string_append_c(s, r == ORR_MEMTX_OK ? (char)v : '-');
     }
     return g_string_free(s, FALSE);
@@ -120,8 +119,8 @@ static void build_priority_example(OrrObject *o, bool b_has_ops,
 {
     OrrMemoryRegion *a = container(o, "A", 0x8000);
     OrrMemoryRegion *c = io(o, "C", 0x6000, 'C');
-    OrrMemoryRegion *b = b_has_ops ? io(o, "B", 0x4000, 'B')
-                                   : container(o, "B", 0x4000);
+    OrrMemoryRegion *b =
+        b_has_ops ? io(o, "B", 0x4000, 'B') : container(o, "B", 0x4000);
     OrrMemoryRegion *d = io(o, "D", 0x1000, 'D');
     OrrMemoryRegion *e = io(o, "E", 0x1000, 'E');
 
@@ -223,8 +222,7 @@ static void test_alias_windows(void)
     g_autoptr(GError) err = NULL;
     OrrObject *o = new_owner("test-mem");
     OrrMemoryRegion *root = container(o, "root", 0x10000);
-    OrrMemoryRegion *ram =
-        orr_memory_region_new_ram(o, "ram", 0x4000, &err);
+    OrrMemoryRegion *ram = orr_memory_region_new_ram(o, "ram", 0x4000, &err);
     g_assert_no_error(err);
     OrrMemoryRegion *a1 =
         orr_memory_region_new_alias(o, "a1", ram, 0x1000, 0x2000, &err);
@@ -320,7 +318,8 @@ static void test_mtree_text(void)
     OrrAddressSpace *as = orr_address_space_new(o, "as", root, NULL);
 
     g_autofree char *tree = orr_address_space_format_mtree(as, 0);
-    g_assert_cmpstr(tree, ==,
+    g_assert_cmpstr(
+        tree, ==,
         "address-space: as\n"
         "  0000000000000000-ffffffffffffffff (prio 0, i/o): root\n"
         "    0000000000001000-00000000000010ff (prio 1, i/o): dev\n"
@@ -334,24 +333,25 @@ static void test_mtree_text(void)
 
     g_autofree char *disabled =
         orr_address_space_format_mtree(as, ORR_MTREE_DISABLED);
-    g_assert_nonnull(strstr(disabled,
-        "    0000000000001000-00000000000010ff (prio 2, i/o): off "
-        "[disabled]\n"
-        "    0000000000001000-00000000000010ff (prio 1, i/o): dev\n"));
+    g_assert_nonnull(
+        strstr(disabled,
+               "    0000000000001000-00000000000010ff (prio 2, i/o): off "
+               "[disabled]\n"
+               "    0000000000001000-00000000000010ff (prio 1, i/o): dev\n"));
 
-    g_autofree char *flatv = orr_address_space_format_mtree(
-        as, ORR_MTREE_FLAT | ORR_MTREE_OWNERS);
+    g_autofree char *flatv =
+        orr_address_space_format_mtree(as, ORR_MTREE_FLAT | ORR_MTREE_OWNERS);
     g_assert_cmpstr(flatv, ==,
-        "FlatView #0\n"
-        " AS \"as\", root: root\n"
-        " Root memory region: root\n"
-        "  0000000000001000-00000000000010ff (prio 1, i/o): dev "
-        "owner:{obj path=/test-mem}\n"
-        "  0000000000010000-0000000000011fff (prio 0, ram): ram "
-        "owner:{obj path=/test-mem}\n"
-        "  0000000000020000-0000000000020fff (prio 0, ram): ram "
-        "@0000000000001000 owner:{obj path=/test-mem}\n"
-        "\n");
+                    "FlatView #0\n"
+                    " AS \"as\", root: root\n"
+                    " Root memory region: root\n"
+                    "  0000000000001000-00000000000010ff (prio 1, i/o): dev "
+                    "owner:{obj path=/test-mem}\n"
+                    "  0000000000010000-0000000000011fff (prio 0, ram): ram "
+                    "owner:{obj path=/test-mem}\n"
+                    "  0000000000020000-0000000000020fff (prio 0, ram): ram "
+                    "@0000000000001000 owner:{obj path=/test-mem}\n"
+                    "\n");
     orr_object_unparent(o);
     orr_test_assert_no_live_objects();
 }

@@ -21,10 +21,10 @@ void orr_test_log(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 char *orr_test_log_take(void);
 void orr_test_log_clear(void);
 
-#define orr_test_assert_log(expected)                    \
-    do {                                                 \
-        g_autofree char *log_ = orr_test_log_take();     \
-        g_assert_cmpstr(log_, ==, (expected));           \
+#define orr_test_assert_log(expected)                                          \
+    do {                                                                       \
+        g_autofree char *log_ = orr_test_log_take();                           \
+        g_assert_cmpstr(log_, ==, (expected));                                 \
     } while (0)
 
 #endif /* ORRERY_TEST_UTIL_H */
