@@ -82,11 +82,14 @@ OrrObject *orr__object_new_unlisted(OrrType *type);
 void orr__object_ref_direct(OrrObject *obj, const OrrHolder *holder);
 void orr__object_unref_direct(OrrObject *obj, const OrrHolder *holder);
 
-/* A temporary %ORR_HOLDER_CALL reference around a callback. Returns false,
- * taking nothing, when @obj is finalizing (it is kept alive by the
- * finalization itself); pass the result to orr__object_release_call(). */
-bool orr__object_hold_for_call(OrrObject *obj);
-void orr__object_release_call(OrrObject *obj, bool held);
+/* A temporary %ORR_HOLDER_CALL reference on @obj's lifetime unit around a
+ * callback. Returns the unit held, or NULL, taking nothing, when @obj is
+ * finalizing (the finalization itself keeps it). Pass the result to
+ * orr__object_release_call(): the unit is resolved once, because the
+ * callback may change it (a region leaving its owner). */
+OrrObject *orr__object_hold_for_call(OrrObject *obj);
+/* Drops a hold from orr__object_hold_for_call(); NULL does nothing. */
+void orr__object_release_call(OrrObject *held);
 
 /* --- Properties (property.c, link.c) ---------------------------------- */
 

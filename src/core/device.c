@@ -87,7 +87,7 @@ bool orr_device_realize(OrrDevice *dev, GError **errp)
     }
     OrrDevicePhase from = dev->dpriv->phase;
     guint64 since = orr_serial_next();
-    bool held = orr__object_hold_for_call((OrrObject *)dev);
+    OrrObject *held = orr__object_hold_for_call((OrrObject *)dev);
 
     dev->dpriv->phase = ORR_DEVICE_REALIZING;
     bool ok = dc->realize == NULL || dc->realize(dev, &err);
@@ -106,7 +106,7 @@ bool orr_device_realize(OrrDevice *dev, GError **errp)
                                        "realize: '%s': ", what);
         }
     }
-    orr__object_release_call((OrrObject *)dev, held);
+    orr__object_release_call(held);
     return ok;
 }
 
@@ -151,7 +151,7 @@ void orr_device_unrealize(OrrDevice *dev)
     if (dev->dpriv->phase != ORR_DEVICE_REALIZED) {
         return;
     }
-    bool held = orr__object_hold_for_call((OrrObject *)dev);
+    OrrObject *held = orr__object_hold_for_call((OrrObject *)dev);
     dev->dpriv->phase = ORR_DEVICE_UNREALIZING;
     unrealize_children(dev);
     if (dc->unrealize != NULL) {
@@ -161,7 +161,7 @@ void orr_device_unrealize(OrrDevice *dev)
     run_detach_hooks(dev, 0);
     g_assert(dev->dpriv->phase == ORR_DEVICE_UNREALIZING);
     dev->dpriv->phase = ORR_DEVICE_UNREALIZED;
-    orr__object_release_call((OrrObject *)dev, held);
+    orr__object_release_call(held);
 }
 
 void orr__device_finalize_prepare(OrrDevice *dev)

@@ -615,14 +615,16 @@ static void deliver(OrrGpioState *st, GpioGroup *group, guint index, int level)
     OrrDevice *dev = st->dev;
     const OrrGpioDecl *decl = group->decl;
 
-    if (!orr__object_hold_for_call((OrrObject *)dev)) {
+    OrrObject *held = orr__object_hold_for_call((OrrObject *)dev);
+
+    if (held == NULL) {
         return;
     }
     group->lines[index].level = level;
     delivery_depth++;
     decl->handler(dev, index, level, decl->opaque);
     delivery_depth--;
-    orr__object_release_call((OrrObject *)dev, true);
+    orr__object_release_call(held);
 }
 
 bool orr_device_set_gpio(OrrDevice *dev, const char *out, guint index,

@@ -173,7 +173,9 @@ bool orr_object_call_method(OrrObject *obj, const char *name,
         avalues[i + 1] = &storage[i + 1];
     }
 
-    if (!orr__object_hold_for_call(obj)) {
+    OrrObject *held = orr__object_hold_for_call(obj);
+
+    if (held == NULL) {
         g_set_error(errp, ORR_ERROR, ORR_ERROR_STATE,
                     "call: %s.%s: the object is being finalized", type_name,
                     name);
@@ -184,6 +186,6 @@ bool orr_object_call_method(OrrObject *obj, const char *name,
 
     ffi_call((ffi_cif *)&sig->cif, FFI_FN(m->fn), &result, avalues);
     orr__sig_c_to_value(sig->ret, &result, true, ret);
-    orr__object_release_call(obj, true);
+    orr__object_release_call(held);
     return true;
 }

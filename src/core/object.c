@@ -204,17 +204,22 @@ void orr_object_unref(OrrObject *obj)
     orr_object_unref_held(obj, &(OrrHolder){.kind = ORR_HOLDER_CALLER});
 }
 
-bool orr__object_hold_for_call(OrrObject *obj)
-{
-    static const OrrHolder call = {.kind = ORR_HOLDER_CALL};
+static const OrrHolder call_holder = {.kind = ORR_HOLDER_CALL};
 
-    return orr_object_try_ref_held(obj, &call, NULL);
+OrrObject *orr__object_hold_for_call(OrrObject *obj)
+{
+    OrrObject *unit = orr_object_get_lifetime_unit(obj);
+
+    if (!orr_object_try_ref_held(unit, &call_holder, NULL)) {
+        return NULL;
+    }
+    return unit;
 }
 
-void orr__object_release_call(OrrObject *obj, bool held)
+void orr__object_release_call(OrrObject *held)
 {
-    if (held) {
-        orr_object_unref_held(obj, &(OrrHolder){.kind = ORR_HOLDER_CALL});
+    if (held != NULL) {
+        orr__object_unref_direct(held, &call_holder);
     }
 }
 

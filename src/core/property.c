@@ -307,7 +307,7 @@ void orr__object_remove_property(OrrObject *obj, OrrProperty *prop)
     OrrObjectPrivate *priv = obj->priv;
     /* Releasing an edge can cascade back and drop the last reference to
      * @obj itself: keep it until we are done. */
-    bool held = orr__object_hold_for_call(obj);
+    OrrObject *held = orr__object_hold_for_call(obj);
 
     g_assert(!prop->is_class && !prop->deleted);
     prop->deleted = true;
@@ -321,7 +321,7 @@ void orr__object_remove_property(OrrObject *obj, OrrProperty *prop)
     }
     drop_slot(obj, prop);
     orr__property_unref(prop);
-    orr__object_release_call(obj, held);
+    orr__object_release_call(held);
 }
 
 bool orr_object_delete_property(OrrObject *obj, const char *name, GError **errp)

@@ -169,7 +169,7 @@ void orr_object_unparent(OrrObject *obj)
         return;
     }
 
-    bool held = orr__object_hold_for_call(obj);
+    OrrObject *held = orr__object_hold_for_call(obj);
 
     if (orr_object_is_a(obj, ORR_TYPE_DEVICE)) {
         orr_device_unrealize((OrrDevice *)obj);
@@ -180,7 +180,7 @@ void orr_object_unparent(OrrObject *obj)
         priv->in_unparent_hook = false;
     }
     tree_remove_edge(obj);
-    orr__object_release_call(obj, held);
+    orr__object_release_call(held);
 }
 
 /* --- Queries ----------------------------------------------------------- */
