@@ -12,7 +12,7 @@ static const OrrHolder root_holder_kind = {.kind = ORR_HOLDER_AS_ROOT};
 /* --- Updates ----------------------------------------------------------------
  */
 
-/* One address space's part in an update. */
+/* One address space's part in a full update. */
 typedef struct SpaceUpdate {
     OrrAddressSpace *as; /* held (ORR_HOLDER_CALL) during the update */
     OrrFlatView *old;    /* the reference the space held */
@@ -20,46 +20,131 @@ typedef struct SpaceUpdate {
 
 static const OrrHolder update_holder = {.kind = ORR_HOLDER_CALL};
 
+/* Installs @view in @as; returns the reference to the old view. */
+static OrrFlatView *install_view(OrrAddressSpace *as, OrrFlatView *view)
+{
+    OrrFlatView *old = as->view;
+
+    old->users--;
+    as->view = orr__flatview_ref(view);
+    view->users++;
+    return old;
+}
+
+/* The address spaces grouped by root, in order of creation. */
+static GHashTable *group_by_root(void)
+{
+    GHashTable *groups = g_hash_table_new_full(
+        NULL, NULL, NULL, (GDestroyNotify)g_ptr_array_unref);
+
+    for (guint i = 0; i < all_spaces->len; i++) {
+        OrrAddressSpace *as = all_spaces->pdata[i];
+        GPtrArray *group = g_hash_table_lookup(groups, as->root);
+
+        if (group == NULL) {
+            group = g_ptr_array_new();
+            g_hash_table_insert(groups, as->root, group);
+        }
+        g_ptr_array_add(group, as);
+    }
+    return groups;
+}
+
 /*
- * Renders one new view per distinct root and installs it where it differs
- * from the current one; then tells the listeners; then drops the old
- * views. Listeners and releases may run any code, even finalize address
- * spaces, so each space is held and nothing walks the global list then.
+ * A group's view can be patched in place when it is shared by the whole
+ * group and by nothing else (no retired reference), no access is running
+ * (one may be walking it), and no listener needs the old and new views
+ * side by side.
  */
-void orr__address_spaces_update(void)
+static bool can_patch(GPtrArray *group)
+{
+    OrrAddressSpace *first = group->pdata[0];
+    OrrFlatView *view = first->view;
+
+    if (first->root == NULL || orr__access_active() ||
+        view->ref != view->users || view->users != group->len) {
+        return false;
+    }
+    for (guint i = 0; i < group->len; i++) {
+        OrrAddressSpace *as = group->pdata[i];
+        if (as->view != view ||
+            (as->listeners != NULL && as->listeners->len > 0)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void patch_group(GPtrArray *group, const OrrDirty *dirty)
+{
+    OrrAddressSpace *first = group->pdata[0];
+
+    for (guint i = 0; i < dirty->windows->len; i++) {
+        const OrrDirtyWindow *w =
+            &g_array_index(dirty->windows, OrrDirtyWindow, i);
+        if (w->top == first->root) {
+            orr__flatview_update_window(first->view, first->root, w->lo, w->hi);
+        }
+    }
+}
+
+/* Renders the group's root once and installs the view where it differs;
+ * the replaced views are collected in @changed. */
+static void render_group(GPtrArray *group, GArray *changed)
+{
+    OrrAddressSpace *first = group->pdata[0];
+    OrrFlatView *view = orr__flatview_render(first->root);
+
+    for (guint i = 0; i < group->len; i++) {
+        OrrAddressSpace *as = group->pdata[i];
+
+        if (view == as->view || orr__flatview_equal(view, as->view) ||
+            !orr_object_try_ref_held((OrrObject *)as, &update_holder, NULL)) {
+            continue;
+        }
+        SpaceUpdate u = {.as = as, .old = install_view(as, view)};
+        g_array_append_val(changed, u);
+    }
+    orr__flatview_unref(view);
+}
+
+/*
+ * Patches or renders each root's view, then tells the listeners of the
+ * spaces whose view was replaced, then drops the old views. Listeners and
+ * releases may run any code, even finalize address spaces, so each
+ * replaced space is held and nothing walks the global list then.
+ */
+void orr__address_spaces_update(const OrrDirty *dirty)
 {
     if (all_spaces == NULL || all_spaces->len == 0) {
         return;
     }
 
-    g_autoptr(GHashTable) by_root = g_hash_table_new_full(
-        NULL, NULL, NULL, (GDestroyNotify)orr__flatview_unref);
+    g_autoptr(GHashTable) groups = group_by_root();
     g_autoptr(GArray) changed = g_array_new(FALSE, FALSE, sizeof(SpaceUpdate));
+    GHashTableIter it;
+    gpointer value;
 
-    for (guint i = 0; i < all_spaces->len; i++) {
-        OrrAddressSpace *as = all_spaces->pdata[i];
-        OrrFlatView *view = g_hash_table_lookup(by_root, as->root);
+    g_hash_table_iter_init(&it, groups);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        GPtrArray *group = value;
 
-        if (view == NULL) {
-            view = orr__flatview_render(as->root);
-            g_hash_table_insert(by_root, as->root, view);
+        if (!dirty->full && can_patch(group)) {
+            if (dirty->windows != NULL) {
+                patch_group(group, dirty);
+            }
+        } else {
+            render_group(group, changed);
         }
-        if (view == as->view || orr__flatview_equal(view, as->view) ||
-            !orr_object_try_ref_held((OrrObject *)as, &update_holder, NULL)) {
-            continue;
-        }
-        SpaceUpdate u = {.as = as, .old = as->view};
-        as->view = orr__flatview_ref(view);
-        g_array_append_val(changed, u);
     }
+    g_clear_pointer(&groups, g_hash_table_unref);
     for (guint i = 0; i < changed->len; i++) {
         SpaceUpdate *u = &g_array_index(changed, SpaceUpdate, i);
         orr__listeners_notify(u->as, u->old, u->as->view);
     }
-    g_clear_pointer(&by_root, g_hash_table_unref);
     for (guint i = 0; i < changed->len; i++) {
         SpaceUpdate *u = &g_array_index(changed, SpaceUpdate, i);
-        orr__flatview_unref(u->old);
+        orr__access_retire_view(u->old);
         orr_object_unref_held((OrrObject *)u->as, &update_holder);
     }
 }
@@ -72,6 +157,7 @@ static void root_died(OrrObject *obj, void *data)
     OrrAddressSpace *as = data;
 
     g_assert(as->root == (OrrMemoryRegion *)obj && !as->root_owning);
+    as->root->as_users--;
     as->root = NULL;
     as->root_weak = 0;
     orr__memory_changed();
@@ -83,6 +169,7 @@ static void root_link(OrrAddressSpace *as, OrrMemoryRegion *root)
     OrrObject *dst = (OrrObject *)root;
 
     as->root = root;
+    root->as_users++;
     as->root_owning = orr_edge_is_owning(src, dst);
     as->root_weak = orr_object_weak_ref(dst, root_died, as);
     if (as->root_owning) {
@@ -100,6 +187,7 @@ static void root_unlink(OrrAddressSpace *as)
         return;
     }
     as->root = NULL;
+    root->as_users--;
     orr_object_weak_unref((OrrObject *)root, as->root_weak);
     as->root_weak = 0;
     if (as->root_owning) {
@@ -110,6 +198,20 @@ static void root_unlink(OrrAddressSpace *as)
     }
 }
 
+void orr__address_spaces_sever_root(OrrMemoryRegion *root)
+{
+    if (all_spaces == NULL || root->as_users == 0) {
+        return;
+    }
+    for (guint i = 0; i < all_spaces->len; i++) {
+        OrrAddressSpace *as = all_spaces->pdata[i];
+        if (as->root == root) {
+            root_unlink(as); /* non-owning, or @root's unit is finalizing */
+        }
+    }
+    orr__memory_changed();
+}
+
 /* --- The type ----------------------------------------------------------------
  */
 
@@ -118,6 +220,7 @@ static void as_instance_init(OrrObject *obj)
     OrrAddressSpace *as = (OrrAddressSpace *)obj;
 
     as->view = orr__flatview_render(NULL);
+    as->view->users = 1;
 }
 
 static void as_instance_finalize(OrrObject *obj)
@@ -129,7 +232,8 @@ static void as_instance_finalize(OrrObject *obj)
         g_ptr_array_remove(all_spaces, as);
     }
     root_unlink(as);
-    g_clear_pointer(&as->view, orr__flatview_unref);
+    as->view->users--;
+    g_clear_pointer(&as->view, orr__access_retire_view);
 }
 
 static bool prop_get_root(OrrObject *obj, const OrrProperty *prop,
@@ -175,9 +279,10 @@ OrrAddressSpace *orr_address_space_new(OrrObject *owner, const char *name,
                                        OrrMemoryRegion *root, GError **errp)
 {
     if (root == NULL || !orr__region_is_usable(root)) {
-        g_set_error(errp, ORR_ERROR, ORR_ERROR_STATE,
-                    "address_space: '%s' needs a live root region",
-                    name ? name : "");
+        g_set_error(
+            errp, ORR_ERROR, ORR_ERROR_STATE,
+            "address_space: root region of '%s' is missing or being finalized",
+            name ? name : "");
         return NULL;
     }
 

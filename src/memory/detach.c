@@ -47,8 +47,7 @@ void orr__region_detach_device(OrrDevice *dev, guint64 since, void *data)
 
     orr_memory_transaction_begin();
     while ((sub = next_cross_mapping((OrrObject *)dev, since)) != NULL) {
-        orr__region_unlink_sub(sub);
-        orr__memory_changed();
+        orr__region_unmap(sub);
     }
     orr_memory_transaction_commit();
 }

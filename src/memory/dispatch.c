@@ -2,16 +2,12 @@
  * orrery memory — dispatch: reads and writes through an address space's
  * flat view to RAM backings and MMIO ops.
  *
- * An access holds the view it started with until it returns, so the
- * regions it can reach stay allocated even if a callback changes the map
- * or drops their owner: their reclamation waits for the outermost access
- * holding the view. An MMIO callback also runs with the region's lifetime
- * unit held (%ORR_HOLDER_ACCESS), so its opaque, usually the owner, stays
- * valid. Values on the bus are little-endian.
+ * Every access runs inside an access epoch (access.c): the view it walks
+ * and the lifetime unit of each region whose ops it calls stay alive until
+ * the outermost access returns, whatever the callbacks do to the map or
+ * their own device. Values on the bus are little-endian.
  */
 #include "memory-internal.h"
-
-static const OrrHolder access_holder = {.kind = ORR_HOLDER_ACCESS};
 
 const char *orr_memtx_result_name(OrrMemTxResult result)
 {
@@ -89,9 +85,11 @@ static bool mmio_valid(OrrMemoryRegion *mr, uint64_t offset, unsigned size,
 }
 
 /*
- * Runs a valid access as the implementation wants it: widened to
- * impl.min, or split into impl.max pieces combined in the device's byte
- * order. @value is in bus (little-endian) order on both sides.
+ * Runs a valid access as the implementation wants it: split into impl.max
+ * pieces, or widened to impl.min, combined in the device's byte order.
+ * @value is in bus (little-endian) order on both sides. In big-endian
+ * order the first byte is the most significant, so a widened piece holds
+ * the accessed bytes at its top: its shift is negative.
  */
 static void mmio_access(OrrMemoryRegion *mr, uint64_t offset, unsigned size,
                         uint64_t *value, bool is_write)
@@ -104,11 +102,14 @@ static void mmio_access(OrrMemoryRegion *mr, uint64_t offset, unsigned size,
     uint64_t v = is_write ? (big ? bswap_sized(*value, size) : *value) : 0;
 
     for (unsigned i = 0; i < size; i += step) {
-        unsigned shift = step >= size ? 0 : 8 * (big ? size - step - i : i);
+        int shift = 8 * (big ? (int)size - (int)step - (int)i : (int)i);
+
         if (is_write) {
-            ops->write(mr->opaque, offset + i, (v >> shift) & mask, step);
+            uint64_t part = shift >= 0 ? v >> shift : v << -shift;
+            ops->write(mr->opaque, offset + i, part & mask, step);
         } else {
-            v |= (ops->read(mr->opaque, offset + i, step) & mask) << shift;
+            uint64_t part = ops->read(mr->opaque, offset + i, step) & mask;
+            v |= shift >= 0 ? part << shift : part >> -shift;
         }
     }
     if (!is_write) {
@@ -119,22 +120,23 @@ static void mmio_access(OrrMemoryRegion *mr, uint64_t offset, unsigned size,
     }
 }
 
-/* A checked MMIO access with the region's unit held around the call. */
+/*
+ * A checked MMIO access. The region's unit is held for the rest of the
+ * access epoch first; a region that left its owner (still shown by a view
+ * retired during this access) calls nothing.
+ */
 static OrrMemTxResult mmio_dispatch(OrrMemoryRegion *mr, uint64_t offset,
                                     unsigned size, uint64_t *value,
                                     bool is_write)
 {
-    OrrObject *obj = (OrrObject *)mr;
-
-    if (!mmio_valid(mr, offset, size, is_write) ||
-        !orr_object_try_ref_held(obj, &access_holder, NULL)) {
+    if (mr->orphaned || !mmio_valid(mr, offset, size, is_write) ||
+        !orr__access_hold(mr->owner != NULL ? mr->owner : (OrrObject *)mr)) {
         if (!is_write) {
             *value = 0;
         }
         return ORR_MEMTX_ACCESS_ERROR;
     }
     mmio_access(mr, offset, size, value, is_write);
-    orr_object_unref_held(obj, &access_holder);
     return ORR_MEMTX_OK;
 }
 
@@ -155,17 +157,6 @@ static unsigned mmio_chunk(const OrrMemoryOps *ops, uint64_t offset, size_t len)
 /* --- One flat entry
  * ------------------------------------------------------------ */
 
-static bool reads_backing(const OrrMemoryRegion *mr)
-{
-    return mr->kind == ORR_REGION_RAM || mr->kind == ORR_REGION_ROM ||
-           (mr->kind == ORR_REGION_ROMD && mr->romd_mode);
-}
-
-static bool writes_backing(const OrrMemoryRegion *mr)
-{
-    return mr->kind == ORR_REGION_RAM;
-}
-
 /* Moves @len bytes at @offset of the entry's region to or from @buf. */
 static OrrMemTxResult entry_rw(const OrrFlatEntry *e, uint64_t offset,
                                uint8_t *buf, size_t len, bool is_write)
@@ -176,7 +167,7 @@ static OrrMemTxResult entry_rw(const OrrFlatEntry *e, uint64_t offset,
     if (is_write && e->readonly) {
         return ORR_MEMTX_ACCESS_ERROR;
     }
-    if (is_write ? writes_backing(mr) : reads_backing(mr)) {
+    if (is_write ? e->writes_backing : e->reads_backing) {
         if (is_write) {
             memcpy(mr->backing + offset, buf, len);
         } else {
@@ -255,10 +246,9 @@ static OrrMemTxResult as_rw_bytes(OrrAddressSpace *as, uint64_t addr,
         return ORR_MEMTX_DECODE_ERROR;
     }
 
-    OrrFlatView *view = orr__flatview_ref(as->view);
-    OrrMemTxResult r = view_rw(view, addr, buf, len, is_write);
-
-    orr__flatview_unref(view);
+    orr__access_enter();
+    OrrMemTxResult r = view_rw(as->view, addr, buf, len, is_write);
+    orr__access_exit();
     return r;
 }
 
@@ -299,12 +289,13 @@ static OrrMemTxResult as_rw_sized(OrrAddressSpace *as, uint64_t addr,
         return ORR_MEMTX_DECODE_ERROR;
     }
 
-    OrrFlatView *view = orr__flatview_ref(as->view);
+    orr__access_enter();
+    OrrFlatView *view = as->view; /* @as may die in a callback; @view not */
     const OrrFlatEntry *e = orr__flatview_lookup(view, addr);
     OrrMemTxResult r;
 
     if (e != NULL && (OrrU128)addr + size <= e->end &&
-        !(is_write ? writes_backing(e->mr) : reads_backing(e->mr)) &&
+        !(is_write ? e->writes_backing : e->reads_backing) &&
         !(is_write && e->readonly)) {
         r = mmio_dispatch(e->mr, e->offset + (addr - (uint64_t)e->start), size,
                           value, is_write);
@@ -319,7 +310,7 @@ static OrrMemTxResult as_rw_sized(OrrAddressSpace *as, uint64_t addr,
             *value = load_le(bytes, size);
         }
     }
-    orr__flatview_unref(view);
+    orr__access_exit();
     return r;
 }
 

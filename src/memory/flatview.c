@@ -17,7 +17,8 @@ __extension__ typedef __int128 OrrS128;
 
 typedef struct OrrFlatPin {
     OrrMemoryRegion *mr; /* pinned */
-    bool owning;         /* we also hold its lifetime unit */
+    OrrObject *unit;     /* (nullable) held: @mr's unit when owning */
+    guint entries;       /* how many entries of the view show it */
 } OrrFlatPin;
 
 typedef struct RenderCtx {
@@ -72,6 +73,10 @@ static void fill_gaps(GArray *entries, OrrU128 start, OrrU128 end,
             .mr = mr,
             .offset = (uint64_t)(offset + (cur - start)),
             .readonly = readonly,
+            .reads_backing = mr->kind == ORR_REGION_RAM ||
+                             mr->kind == ORR_REGION_ROM ||
+                             (mr->kind == ORR_REGION_ROMD && mr->romd_mode),
+            .writes_backing = mr->kind == ORR_REGION_RAM,
         };
         g_array_insert_val(entries, i, piece);
         i++;
@@ -120,6 +125,8 @@ static void render_region(RenderCtx *ctx, OrrMemoryRegion *mr, OrrS128 base,
 }
 
 /* Joins neighbours that continue each other in the same region. */
+static bool entries_join(const OrrFlatEntry *a, const OrrFlatEntry *b);
+
 static void merge_entries(GArray *entries)
 {
     guint out = 0;
@@ -129,9 +136,7 @@ static void merge_entries(GArray *entries)
         OrrFlatEntry *prev =
             out > 0 ? &g_array_index(entries, OrrFlatEntry, out - 1) : NULL;
 
-        if (prev != NULL && prev->mr == e->mr && prev->end == e->start &&
-            prev->readonly == e->readonly &&
-            (OrrU128)prev->offset + (prev->end - prev->start) == e->offset) {
+        if (prev != NULL && entries_join(prev, e)) {
             prev->end = e->end;
             continue;
         }
@@ -140,42 +145,172 @@ static void merge_entries(GArray *entries)
     g_array_set_size(entries, out);
 }
 
-static void pin_regions(OrrFlatView *view, OrrMemoryRegion *root)
+/* Counts one more entry showing @mr, pinning it on the first. */
+static void pin_entry(OrrFlatView *view, OrrMemoryRegion *root,
+                      OrrMemoryRegion *mr)
 {
-    g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
+    OrrFlatPin *pin = g_hash_table_lookup(view->pin_index, mr);
 
-    for (guint i = 0; i < view->entries->len; i++) {
-        OrrMemoryRegion *mr = g_array_index(view->entries, OrrFlatEntry, i).mr;
+    if (pin != NULL) {
+        pin->entries++;
+        return;
+    }
+    pin = g_new0(OrrFlatPin, 1);
+    pin->mr = mr;
+    pin->entries = 1;
+    orr_object_pin((OrrObject *)mr, &view_holder);
+    if (orr_edge_is_owning((OrrObject *)root, (OrrObject *)mr)) {
+        /* Kept: the region may leave its owner before the view goes. */
+        pin->unit = orr_object_get_lifetime_unit((OrrObject *)mr);
+        orr_object_pin(pin->unit, &view_holder);
+    }
+    g_ptr_array_add(view->pins, pin);
+    g_hash_table_insert(view->pin_index, mr, pin);
+}
 
-        if (!g_hash_table_add(seen, mr)) {
-            continue;
-        }
-        OrrFlatPin *pin = g_new0(OrrFlatPin, 1);
-        pin->mr = mr;
-        pin->owning = orr_edge_is_owning((OrrObject *)root, (OrrObject *)mr);
-        orr_object_pin((OrrObject *)mr, &view_holder);
-        if (pin->owning) {
-            orr_object_ref_held((OrrObject *)mr, &view_holder);
-        }
-        g_ptr_array_add(view->pins, pin);
+/* Drops the view's hold on a region no entry shows any more. Unpin before
+ * dropping the unit, so that a region finalized here goes while its owner
+ * is still whole. May run any finalizer. */
+static void pin_release(OrrFlatPin *pin)
+{
+    orr_object_unpin((OrrObject *)pin->mr, &view_holder);
+    if (pin->unit != NULL) {
+        orr_object_unpin(pin->unit, &view_holder);
+    }
+    g_free(pin);
+}
+
+/* Counts one entry fewer for @mr; a pin whose count reaches zero leaves
+ * the view's tables and is appended to @dead for the caller to release
+ * once the view is consistent again. */
+static void unpin_entry(OrrFlatView *view, OrrMemoryRegion *mr, GPtrArray *dead)
+{
+    OrrFlatPin *pin = g_hash_table_lookup(view->pin_index, mr);
+
+    g_assert(pin != NULL && pin->entries > 0);
+    if (--pin->entries == 0) {
+        g_hash_table_remove(view->pin_index, mr);
+        g_ptr_array_remove(view->pins, pin);
+        g_ptr_array_add(dead, pin);
     }
 }
 
-OrrFlatView *orr__flatview_render(OrrMemoryRegion *root)
+static OrrFlatView *flatview_new(void)
 {
     OrrFlatView *view = g_new0(OrrFlatView, 1);
 
     view->ref = 1;
     view->entries = g_array_new(FALSE, FALSE, sizeof(OrrFlatEntry));
     view->pins = g_ptr_array_new();
+    view->pin_index = g_hash_table_new(NULL, NULL);
+    return view;
+}
+
+OrrFlatView *orr__flatview_render(OrrMemoryRegion *root)
+{
+    OrrFlatView *view = flatview_new();
+
     if (root != NULL) {
         RenderCtx ctx = {.root = root, .entries = view->entries};
         render_region(&ctx, root, 0, 0, (OrrS128)ORR_U128_2_64, false);
         merge_entries(view->entries);
-        pin_regions(view, root);
+        for (guint i = 0; i < view->entries->len; i++) {
+            pin_entry(view, root,
+                      g_array_index(view->entries, OrrFlatEntry, i).mr);
+        }
     }
     orr__flatview_check_invariants(view);
     return view;
+}
+
+/* Whether @b continues @a in the same region with the same rights. */
+static bool entries_join(const OrrFlatEntry *a, const OrrFlatEntry *b)
+{
+    return a->mr == b->mr && a->end == b->start && a->readonly == b->readonly &&
+           a->reads_backing == b->reads_backing &&
+           (OrrU128)a->offset + (a->end - a->start) == b->offset;
+}
+
+/* Merges entry @i into entry @i - 1 when they join. */
+static void merge_at(OrrFlatView *view, guint i, GPtrArray *dead)
+{
+    GArray *entries = view->entries;
+
+    if (i == 0 || i >= entries->len) {
+        return;
+    }
+    OrrFlatEntry *prev = &g_array_index(entries, OrrFlatEntry, i - 1);
+    OrrFlatEntry *e = &g_array_index(entries, OrrFlatEntry, i);
+    if (entries_join(prev, e)) {
+        prev->end = e->end;
+        unpin_entry(view, e->mr, dead);
+        g_array_remove_index(entries, i);
+    }
+}
+
+/*
+ * Re-renders the window [@lo, @hi) of @root into @view in place: the
+ * entries overlapping the window are cut at its edges, the inside is
+ * replaced by a fresh render clipped to it, and the seams are merged.
+ * The result equals a full render because rendering is local: what
+ * claims an address depends only on the tree, not on other addresses.
+ */
+void orr__flatview_update_window(OrrFlatView *view, OrrMemoryRegion *root,
+                                 OrrU128 lo, OrrU128 hi)
+{
+    GArray *entries = view->entries;
+    g_autoptr(GArray) fresh = g_array_new(FALSE, FALSE, sizeof(OrrFlatEntry));
+    g_autoptr(GPtrArray) dead = g_ptr_array_new();
+    RenderCtx ctx = {.root = root, .entries = fresh};
+
+    g_assert(lo < hi && hi <= ORR_U128_2_64);
+    render_region(&ctx, root, 0, (OrrS128)lo, (OrrS128)hi, false);
+    merge_entries(fresh);
+
+    guint first = first_ending_after(entries, lo);
+    guint last = first; /* one past the last entry overlapping the window */
+    while (last < entries->len &&
+           g_array_index(entries, OrrFlatEntry, last).start < hi) {
+        last++;
+    }
+
+    /* The parts of the edge entries outside the window survive. */
+    g_autoptr(GArray) keep = g_array_new(FALSE, FALSE, sizeof(OrrFlatEntry));
+    if (first < last) {
+        OrrFlatEntry head = g_array_index(entries, OrrFlatEntry, first);
+        OrrFlatEntry tail = g_array_index(entries, OrrFlatEntry, last - 1);
+        if (head.start < lo) {
+            head.end = lo;
+            g_array_append_val(keep, head);
+        }
+        g_array_append_vals(keep, fresh->data, fresh->len);
+        if (tail.end > hi) {
+            tail.offset += (uint64_t)(hi - tail.start);
+            tail.start = hi;
+            g_array_append_val(keep, tail);
+        }
+    } else {
+        g_array_append_vals(keep, fresh->data, fresh->len);
+    }
+
+    for (guint i = 0; i < keep->len; i++) {
+        pin_entry(view, root, g_array_index(keep, OrrFlatEntry, i).mr);
+    }
+    for (guint i = first; i < last; i++) {
+        unpin_entry(view, g_array_index(entries, OrrFlatEntry, i).mr, dead);
+    }
+    g_array_remove_range(entries, first, last - first);
+    g_array_insert_vals(entries, first, keep->data, keep->len);
+    merge_at(view, first + keep->len, dead);
+    for (guint i = first + keep->len; i-- > first && i > 0;) {
+        merge_at(view, i, dead);
+    }
+    view->mru = 0;
+    orr__flatview_check_invariants(view);
+
+    for (guint i = 0; i < dead->len; i++) {
+        pin_release(dead->pdata[i]);
+    }
 }
 
 OrrFlatView *orr__flatview_ref(OrrFlatView *view)
@@ -193,18 +328,9 @@ void orr__flatview_unref(OrrFlatView *view)
     if (--view->ref > 0) {
         return;
     }
+    g_hash_table_unref(view->pin_index);
     for (guint i = view->pins->len; i-- > 0;) {
-        OrrFlatPin *pin = view->pins->pdata[i];
-        OrrObject *obj = (OrrObject *)pin->mr;
-        OrrObject *unit = orr_object_get_lifetime_unit(obj);
-
-        /* Unpin before dropping the unit, so that a region finalized
-         * here goes while its owner is still whole. */
-        orr_object_unpin(obj, &view_holder);
-        if (pin->owning) {
-            orr_object_unref_held(unit, &view_holder);
-        }
-        g_free(pin);
+        pin_release(view->pins->pdata[i]);
     }
     g_ptr_array_unref(view->pins);
     g_array_unref(view->entries);
@@ -260,7 +386,8 @@ bool orr__flatview_equal(const OrrFlatView *a, const OrrFlatView *b)
         const OrrFlatEntry *x = &g_array_index(a->entries, OrrFlatEntry, i);
         const OrrFlatEntry *y = &g_array_index(b->entries, OrrFlatEntry, i);
         if (x->start != y->start || x->end != y->end || x->mr != y->mr ||
-            x->offset != y->offset || x->readonly != y->readonly) {
+            x->offset != y->offset || x->readonly != y->readonly ||
+            x->reads_backing != y->reads_backing) {
             return false;
         }
     }
@@ -275,10 +402,12 @@ void orr__flatview_check_invariants(const OrrFlatView *view)
 
         g_assert(e->start < e->end && e->end <= ORR_U128_2_64);
         g_assert((OrrU128)e->offset + (e->end - e->start) <= e->mr->size);
+        g_assert(g_hash_table_contains(view->pin_index, e->mr));
         if (i > 0) {
             const OrrFlatEntry *p =
                 &g_array_index(view->entries, OrrFlatEntry, i - 1);
             g_assert(p->end <= e->start);
+            g_assert(!entries_join(p, e));
         }
     }
 #endif

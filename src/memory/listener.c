@@ -108,7 +108,8 @@ static void call_all(GPtrArray *list, RangeCall what, const OrrFlatEntry *e)
 static bool entry_equal(const OrrFlatEntry *a, const OrrFlatEntry *b)
 {
     return a->start == b->start && a->end == b->end && a->mr == b->mr &&
-           a->offset == b->offset && a->readonly == b->readonly;
+           a->offset == b->offset && a->readonly == b->readonly &&
+           a->reads_backing == b->reads_backing;
 }
 
 /*

@@ -40,6 +40,12 @@ struct OrrMemoryRegion {
     bool alias_owning;
     guint alias_weak;
     uint64_t alias_offset;
+    GPtrArray *aliased_by; /* (nullable) NOREF: aliases targeting us */
+    guint as_users;        /* address spaces whose root we are */
+    /* We left our owner (unparented, or the owner is finalizing): only
+     * a view retired during an access may still show us; we call no ops
+     * and our owner pointer must not be followed. */
+    bool orphaned;
     uint8_t *backing;        /* owned: RAM, ROM, ROM device */
     const OrrMemoryOps *ops; /* NOREF: the caller keeps it alive */
     void *opaque;            /* NOREF */
@@ -69,22 +75,74 @@ static inline unsigned orr__ops_impl_max(const OrrMemoryOps *ops)
     return ops->impl.max_access_size ? ops->impl.max_access_size : 4;
 }
 
+/* Whether an alias shows @mr (so a change to it is seen elsewhere too). */
+static inline bool orr__region_is_aliased(const OrrMemoryRegion *mr)
+{
+    return mr->aliased_by != NULL && mr->aliased_by->len > 0;
+}
+
 /* Whether @mr may take part in a new view (not finalizing, nor its unit). */
 bool orr__region_is_usable(OrrMemoryRegion *mr);
 /* The holder recorded for an edge from @source of @kind. */
 OrrHolder orr__region_holder(const char *kind, OrrMemoryRegion *source);
 /* Removes @sub from its container's array and drops the edge (no update). */
 void orr__region_unlink_sub(OrrMemoryRegion *sub);
+/* Unmaps @sub from its container and updates (or notes the change). */
+void orr__region_unmap(OrrMemoryRegion *sub);
 /* Severs the alias edge of @mr (no update). */
 void orr__region_clear_alias(OrrMemoryRegion *mr);
+
+/* Makes every address space whose root is @root show nothing (the root
+ * left its owner); updates, or notes the change in a transaction. */
+void orr__address_spaces_sever_root(OrrMemoryRegion *root);
 
 /* The device detach hook (detach.c), registered by orr_memory_init(). */
 void orr__region_detach_device(OrrDevice *dev, guint64 since, void *data);
 
 /* --- Updates and transactions (transaction.c) ------------------------- */
 
-/* Notes that the map changed; updates now unless in a transaction. */
+/* A window of a top-level region (one in no container) to re-render. */
+typedef struct OrrDirtyWindow {
+    OrrMemoryRegion *top; /* NOREF: orr__memory_forget() on its death */
+    OrrU128 lo;
+    OrrU128 hi;
+} OrrDirtyWindow;
+
+/* What changed since the last update. */
+typedef struct OrrDirty {
+    bool full;       /* re-render every view */
+    GArray *windows; /* (nullable) OrrDirtyWindow */
+} OrrDirty;
+
+/* Each notes a change and updates now unless in a transaction; the change
+ * must already be made (for an unmapping, note it inside a transaction
+ * around the unlink so that the window is measured before). */
+/* Anything may have changed: re-render every view. */
 void orr__memory_changed(void);
+/* [addr, addr + size) of @container changed. */
+void orr__memory_changed_in(OrrMemoryRegion *container, uint64_t addr,
+                            OrrU128 size);
+/* What @mr shows changed (its window in its container). */
+void orr__memory_changed_region(OrrMemoryRegion *mr);
+/* @mr is being finalized: windows placed on it become a full update. */
+void orr__memory_forget(OrrMemoryRegion *mr);
+
+typedef struct OrrFlatView OrrFlatView;
+
+/* --- Accesses in flight (access.c) ------------------------------------ */
+
+/* Brackets every access; nested accesses come from MMIO callbacks. The
+ * outermost exit releases what the access epoch kept (see access.c). */
+void orr__access_enter(void);
+void orr__access_exit(void);
+/* Whether an access is running (an update must not patch views then). */
+bool orr__access_active(void);
+/* Keeps @unit alive until the outermost access returns; false, taking
+ * nothing, when @unit is being finalized. */
+bool orr__access_hold(OrrObject *unit);
+/* Drops a reference to @view now, or when the outermost access returns
+ * if one is running (it may be walking @view). */
+void orr__access_retire_view(OrrFlatView *view);
 
 /* --- Flat views (flatview.c) ------------------------------------------- */
 
@@ -93,18 +151,27 @@ typedef struct OrrFlatEntry {
     OrrU128 end;         /* exclusive */
     OrrMemoryRegion *mr; /* pinned by the view */
     uint64_t offset;     /* in @mr of @start */
-    bool readonly;
+    bool readonly;       /* writes are refused */
+    /* Captured at render, so that a ROM device's mode changes with the
+     * view (at the outermost commit), not in the middle of a transaction. */
+    bool reads_backing;  /* reads copy from @mr's backing */
+    bool writes_backing; /* writes copy into it (RAM) */
 } OrrFlatEntry;
 
-typedef struct OrrFlatView {
-    guint ref;       /* address spaces + accesses in flight */
-    GArray *entries; /* OrrFlatEntry, sorted, non-overlapping */
-    GPtrArray *pins; /* OrrFlatPin*, what the view holds */
-    guint mru;       /* index of the last hit */
-} OrrFlatView;
+struct OrrFlatView {
+    guint ref;             /* address spaces + retired (access.c) */
+    GArray *entries;       /* OrrFlatEntry, sorted, non-overlapping */
+    GPtrArray *pins;       /* OrrFlatPin*, owned: what the view holds */
+    GHashTable *pin_index; /* OrrMemoryRegion* -> OrrFlatPin*, NOREF */
+    guint users;           /* address spaces showing it (within ref) */
+    guint mru;             /* index of the last hit */
+};
 
 /* Renders @root into a new view (ref 1); NULL @root gives an empty one. */
 OrrFlatView *orr__flatview_render(OrrMemoryRegion *root);
+/* Re-renders [@lo, @hi) of @root into @view in place (see flatview.c). */
+void orr__flatview_update_window(OrrFlatView *view, OrrMemoryRegion *root,
+                                 OrrU128 lo, OrrU128 hi);
 OrrFlatView *orr__flatview_ref(OrrFlatView *view);
 void orr__flatview_unref(OrrFlatView *view);
 /* The entry containing @addr, or NULL. */
@@ -133,8 +200,8 @@ void orr__listeners_notify(OrrAddressSpace *as, const OrrFlatView *old,
 /* Unregisters every listener of @as (replaying deletions). */
 void orr__listeners_remove_all(OrrAddressSpace *as);
 
-/* Re-renders every address space (one render per distinct root). */
-void orr__address_spaces_update(void);
+/* Brings every address space's view up to date with @dirty. */
+void orr__address_spaces_update(const OrrDirty *dirty);
 
 /* Types are registered by orr_memory_init(). */
 void orr__region_register_type(void);

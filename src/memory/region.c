@@ -33,9 +33,11 @@ bool orr__region_is_usable(OrrMemoryRegion *mr)
 {
     OrrObject *obj = (OrrObject *)mr;
 
-    return orr_object_get_state(obj) == ORR_OBJECT_LIVE &&
-           orr_object_get_state(orr_object_get_lifetime_unit(obj)) ==
-               ORR_OBJECT_LIVE;
+    /* Objects still initializing count: a device maps its regions from
+     * instance_init or post_init, a machine builds its sysmem there. */
+    return orr_object_get_state(obj) < ORR_OBJECT_FINALIZING &&
+           orr_object_get_state(orr_object_get_lifetime_unit(obj)) <
+               ORR_OBJECT_FINALIZING;
 }
 
 /* --- Edges this region holds ---------------------------------------------- */
@@ -57,6 +59,14 @@ void orr__region_unlink_sub(OrrMemoryRegion *sub)
     }
 }
 
+void orr__region_unmap(OrrMemoryRegion *sub)
+{
+    orr_memory_transaction_begin();
+    orr__memory_changed_region(sub); /* measured while still mapped */
+    orr__region_unlink_sub(sub);
+    orr_memory_transaction_commit();
+}
+
 void orr__region_clear_alias(OrrMemoryRegion *mr)
 {
     OrrMemoryRegion *target = mr->alias;
@@ -65,6 +75,7 @@ void orr__region_clear_alias(OrrMemoryRegion *mr)
         return;
     }
     mr->alias = NULL;
+    g_ptr_array_remove(target->aliased_by, mr);
     orr_object_weak_unref((OrrObject *)target, mr->alias_weak);
     mr->alias_weak = 0;
     if (mr->alias_owning) {
@@ -80,6 +91,7 @@ static void alias_target_died(OrrObject *obj, void *data)
     OrrMemoryRegion *mr = data;
 
     g_assert(mr->alias == (OrrMemoryRegion *)obj && !mr->alias_owning);
+    g_ptr_array_remove(mr->alias->aliased_by, mr);
     mr->alias = NULL;
     mr->alias_weak = 0;
     orr__memory_changed();
@@ -92,7 +104,7 @@ static OrrObject *region_lifetime_unit(OrrObject *obj)
 {
     OrrMemoryRegion *mr = (OrrMemoryRegion *)obj;
 
-    return mr->owner != NULL ? mr->owner : obj;
+    return mr->owner != NULL && !mr->orphaned ? mr->owner : obj;
 }
 
 static void region_instance_init(OrrObject *obj)
@@ -103,16 +115,37 @@ static void region_instance_init(OrrObject *obj)
     mr->subregions = g_ptr_array_new();
 }
 
-/* Leaving the owner destroys the region: unmap it first, so that no
- * container keeps a region that is about to go. */
+/* Cuts the edges others have to @mr: aliases of it, address spaces over
+ * it. Call inside a transaction. */
+static void region_sever_users(OrrMemoryRegion *mr)
+{
+    while (orr__region_is_aliased(mr)) {
+        OrrMemoryRegion *alias = mr->aliased_by->pdata[0];
+        orr__memory_changed_region(alias);
+        orr__region_clear_alias(alias);
+    }
+    orr__address_spaces_sever_root(mr);
+}
+
+/*
+ * Leaving the owner destroys the region, and the owner may be finalizing:
+ * cut every edge that could show the region anywhere (its mapping, the
+ * aliases of it, the address spaces over it), so that every current view
+ * drops it at the commit. Only a view retired during a running access may
+ * still show it; from now on it is an orphan, its own lifetime unit, whose
+ * ops are never called.
+ */
 static void region_unparent(OrrObject *obj)
 {
     OrrMemoryRegion *mr = (OrrMemoryRegion *)obj;
 
+    orr_memory_transaction_begin();
     if (mr->container != NULL) {
-        orr__region_unlink_sub(mr);
-        orr__memory_changed();
+        orr__region_unmap(mr);
     }
+    region_sever_users(mr);
+    mr->orphaned = true;
+    orr_memory_transaction_commit();
 }
 
 /* Runs with the owner still allocated: every edge from or to this region
@@ -120,9 +153,10 @@ static void region_unparent(OrrObject *obj)
 static void region_instance_finalize(OrrObject *obj)
 {
     OrrMemoryRegion *mr = (OrrMemoryRegion *)obj;
-    bool changed =
-        mr->container != NULL || mr->subregions->len > 0 || mr->alias != NULL;
 
+    orr_memory_transaction_begin();
+    /* Our window covers everything below us; nothing below is noted. */
+    orr__memory_changed_region(mr);
     if (mr->container != NULL) {
         orr__region_unlink_sub(mr);
     }
@@ -130,12 +164,14 @@ static void region_instance_finalize(OrrObject *obj)
         orr__region_unlink_sub(mr->subregions->pdata[mr->subregions->len - 1]);
     }
     orr__region_clear_alias(mr);
+    region_sever_users(mr);
+    orr__memory_forget(mr);
+    g_assert(!orr__region_is_aliased(mr) && mr->as_users == 0);
+    g_clear_pointer(&mr->aliased_by, g_ptr_array_unref);
     g_ptr_array_unref(mr->subregions);
     g_free(mr->backing);
     g_free(mr->name);
-    if (changed) {
-        orr__memory_changed();
-    }
+    orr_memory_transaction_commit();
 }
 
 /* --- Properties ------------------------------------------------------------
@@ -453,6 +489,10 @@ static void alias_link(OrrMemoryRegion *mr, OrrMemoryRegion *target)
     OrrObject *dst = (OrrObject *)target;
 
     mr->alias = target;
+    if (target->aliased_by == NULL) {
+        target->aliased_by = g_ptr_array_new();
+    }
+    g_ptr_array_add(target->aliased_by, mr);
     mr->alias_owning = orr_edge_is_owning(src, dst);
     mr->alias_weak = orr_object_weak_ref(dst, alias_target_died, mr);
     if (mr->alias_owning) {
@@ -467,9 +507,10 @@ OrrMemoryRegion *orr_memory_region_new_alias(OrrObject *owner, const char *name,
                                              GError **errp)
 {
     if (target == NULL || !orr__region_is_usable(target)) {
-        g_set_error(errp, ORR_ERROR, ORR_ERROR_STATE,
-                    "memory_region: alias '%s' needs a live target",
-                    name ? name : "");
+        g_set_error(
+            errp, ORR_ERROR, ORR_ERROR_STATE,
+            "memory_region: target of alias '%s' is missing or being finalized",
+            name ? name : "");
         return NULL;
     }
 

@@ -117,7 +117,7 @@ static bool add_subregion(OrrMemoryRegion *mr, uint64_t offset,
         orr_object_ref_held((OrrObject *)sub, &h);
     }
     insert_sorted(mr, sub);
-    orr__memory_changed();
+    orr__memory_changed_region(sub);
     return true;
 }
 
@@ -148,8 +148,7 @@ bool orr_memory_region_del_subregion(OrrMemoryRegion *mr, OrrMemoryRegion *sub,
         return fail(errp, ORR_ERROR_NOT_FOUND, "del_subregion",
                     "'%s' is not mapped in '%s'", what, where);
     }
-    orr__region_unlink_sub(sub);
-    orr__memory_changed();
+    orr__region_unmap(sub);
     return true;
 }
 
@@ -158,7 +157,7 @@ void orr_memory_region_set_enabled(OrrMemoryRegion *mr, bool enabled)
     g_return_if_fail(mr != NULL);
     if (mr->enabled != enabled) {
         mr->enabled = enabled;
-        orr__memory_changed();
+        orr__memory_changed_region(mr);
     }
 }
 
@@ -167,7 +166,7 @@ void orr_memory_region_set_readonly(OrrMemoryRegion *mr, bool readonly)
     g_return_if_fail(mr != NULL);
     if (mr->readonly != readonly) {
         mr->readonly = readonly;
-        orr__memory_changed();
+        orr__memory_changed_region(mr);
     }
 }
 
@@ -182,10 +181,11 @@ bool orr_memory_region_set_address(OrrMemoryRegion *mr, uint64_t addr,
                     what, addr);
     }
     if (mr->addr != addr) {
+        orr_memory_transaction_begin();
+        orr__memory_changed_region(mr); /* where it was */
         mr->addr = addr;
-        if (mr->container != NULL) {
-            orr__memory_changed();
-        }
+        orr__memory_changed_region(mr); /* where it is */
+        orr_memory_transaction_commit();
     }
     return true;
 }
@@ -198,7 +198,7 @@ void orr_memory_region_set_priority(OrrMemoryRegion *mr, int priority)
         g_ptr_array_remove(mr->container->subregions, mr);
         mr->map_serial = orr_serial_next();
         insert_sorted(mr->container, mr);
-        orr__memory_changed();
+        orr__memory_changed_region(mr);
     }
 }
 
@@ -213,7 +213,7 @@ bool orr_memory_region_set_alias_offset(OrrMemoryRegion *mr, uint64_t offset,
     }
     if (mr->alias_offset != offset) {
         mr->alias_offset = offset;
-        orr__memory_changed();
+        orr__memory_changed_region(mr);
     }
     return true;
 }
@@ -228,7 +228,7 @@ bool orr_memory_region_set_romd(OrrMemoryRegion *mr, bool romd, GError **errp)
     }
     if (mr->romd_mode != romd) {
         mr->romd_mode = romd;
-        orr__memory_changed();
+        orr__memory_changed_region(mr);
     }
     return true;
 }
