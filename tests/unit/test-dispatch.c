@@ -1,0 +1,1656 @@
+/*
+ * Unit tests for dispatch: RAM, ROM, ROM devices and MMIO reached through
+ * an address space; the rules of OrrMemoryOps (valid, impl, accepts,
+ * endianness); accesses that straddle regions or holes; the top of the
+ * 64-bit space; re-entrant callbacks; transactions; shared views.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "test-util.h"
+
+/* --- Checks ------------------------------------------------------------------
+ */
+
+#define assert_tx(expr, expected)                                              \
+    g_assert_cmpstr(orr_memtx_result_name(expr), ==,                           \
+                    orr_memtx_result_name(expected))
+
+/* A sized read: its result and value (the value is preset to garbage so
+ * that a failed read must really store the fill value). */
+#define assert_read(as, addr, size, result, expected)                          \
+    do {                                                                       \
+        uint64_t v_ = UINT64_C(0xdeadbeefdeadbeef);                            \
+        assert_tx(orr_address_space_read((as), (addr), (size), &v_),           \
+                  (result));                                                   \
+        g_assert_cmphex(v_, ==, (expected));                                   \
+    } while (0)
+
+#define assert_write(as, addr, size, value, result)                            \
+    assert_tx(orr_address_space_write((as), (addr), (size), (value)), (result))
+
+#define X64 "%" G_GINT64_MODIFIER "x"
+
+/* --- A recording device
+ * -------------------------------------------------------- */
+
+/*
+ * A register file of bytes in the device's own byte order: register
+ * (offset, size) is mem[offset .. offset + size) read as a little- or
+ * big-endian number. Whatever the byte order and however an access is
+ * split or widened, the bus bytes of an access must then be the bytes of
+ * mem at the same offsets. Every call is logged ("r off/size",
+ * "w off/size=value", "a off/size/r|w" for accepts()).
+ */
+typedef struct RecDev {
+    OrrEndian endian;
+    bool refuse_all;
+    bool refuse_writes;
+    bool refuse_at; /* refuse accesses at @refuse_offset */
+    uint64_t refuse_offset;
+    uint8_t mem[256];
+} RecDev;
+
+static bool rec_big(const RecDev *d)
+{
+    return d->endian == ORR_ENDIAN_BIG ||
+           (d->endian == ORR_ENDIAN_NATIVE && G_BYTE_ORDER == G_BIG_ENDIAN);
+}
+
+static uint64_t rec_read(void *opaque, uint64_t offset, unsigned size)
+{
+    RecDev *d = opaque;
+    uint64_t v = 0;
+
+    g_assert_cmpuint(offset + size, <=, sizeof d->mem);
+    for (unsigned i = 0; i < size; i++) {
+        uint64_t byte = d->mem[offset + i];
+        v = rec_big(d) ? (v << 8) | byte : v | (byte << (8 * i));
+    }
+    orr_test_log("r " X64 "/%u", offset, size);
+    return v;
+}
+
+static void rec_write(void *opaque, uint64_t offset, uint64_t value,
+                      unsigned size)
+{
+    RecDev *d = opaque;
+
+    g_assert_cmpuint(offset + size, <=, sizeof d->mem);
+    orr_test_log("w " X64 "/%u=" X64, offset, size, value);
+    for (unsigned i = 0; i < size; i++) {
+        unsigned shift = rec_big(d) ? 8 * (size - 1 - i) : 8 * i;
+        d->mem[offset + i] = (uint8_t)(value >> shift);
+    }
+}
+
+static bool rec_accepts(void *opaque, uint64_t offset, unsigned size,
+                        bool is_write)
+{
+    RecDev *d = opaque;
+
+    orr_test_log("a " X64 "/%u/%c", offset, size, is_write ? 'w' : 'r');
+    return !d->refuse_all && !(d->refuse_writes && is_write) &&
+           !(d->refuse_at && offset == d->refuse_offset);
+}
+
+/* Full-width little-endian registers, no accepts(). */
+static const OrrMemoryOps ops_le8 = {
+    .read = rec_read,
+    .write = rec_write,
+    .endianness = ORR_ENDIAN_LITTLE,
+    .valid = {.max_access_size = 8},
+    .impl = {.max_access_size = 8},
+};
+
+/* Everything left at 0: valid and impl sizes 1..4, native order. */
+static const OrrMemoryOps ops_default = {
+    .read = rec_read,
+    .write = rec_write,
+};
+
+static const OrrMemoryOps ops_valid_2_4 = {
+    .read = rec_read,
+    .write = rec_write,
+    .endianness = ORR_ENDIAN_LITTLE,
+    .valid = {.min_access_size = 2, .max_access_size = 4},
+    .impl = {.min_access_size = 1, .max_access_size = 8},
+};
+
+static const OrrMemoryOps ops_unaligned = {
+    .read = rec_read,
+    .write = rec_write,
+    .endianness = ORR_ENDIAN_LITTLE,
+    .valid = {.max_access_size = 8, .unaligned = true},
+    .impl = {.max_access_size = 8, .unaligned = true},
+};
+
+static const OrrMemoryOps ops_accepts = {
+    .read = rec_read,
+    .write = rec_write,
+    .accepts = rec_accepts,
+    .endianness = ORR_ENDIAN_LITTLE,
+    .valid = {.max_access_size = 8},
+    .impl = {.max_access_size = 8},
+};
+
+static const OrrMemoryOps ops_split_le = {
+    .read = rec_read,
+    .write = rec_write,
+    .endianness = ORR_ENDIAN_LITTLE,
+    .valid = {.max_access_size = 8},
+    .impl = {.max_access_size = 2},
+};
+
+static const OrrMemoryOps ops_split_be = {
+    .read = rec_read,
+    .write = rec_write,
+    .endianness = ORR_ENDIAN_BIG,
+    .valid = {.max_access_size = 8},
+    .impl = {.max_access_size = 2},
+};
+
+static const OrrMemoryOps ops_widen_le = {
+    .read = rec_read,
+    .write = rec_write,
+    .endianness = ORR_ENDIAN_LITTLE,
+    .impl = {.min_access_size = 4, .max_access_size = 4},
+};
+
+static const OrrMemoryOps ops_widen_be = {
+    .read = rec_read,
+    .write = rec_write,
+    .endianness = ORR_ENDIAN_BIG,
+    .impl = {.min_access_size = 4, .max_access_size = 4},
+};
+
+static const OrrMemoryOps ops_be8 = {
+    .read = rec_read,
+    .write = rec_write,
+    .endianness = ORR_ENDIAN_BIG,
+    .valid = {.max_access_size = 8},
+    .impl = {.max_access_size = 8},
+};
+
+static const OrrMemoryOps ops_native8 = {
+    .read = rec_read,
+    .write = rec_write,
+    .endianness = ORR_ENDIAN_NATIVE,
+    .valid = {.max_access_size = 8},
+    .impl = {.max_access_size = 8},
+};
+
+/* --- Building maps
+ * --------------------------------------------------------------- */
+
+static OrrObject *new_owner(const char *name)
+{
+    OrrObject *o = orr_object_new(ORR_TYPE_CONTAINER, NULL);
+
+    g_assert_nonnull(orr_object_add_child(orr_root(), name, o, NULL));
+    orr_object_unref(o);
+    orr_test_log_clear();
+    return o;
+}
+
+static OrrObject *new_child_owner(OrrObject *parent, const char *name)
+{
+    OrrObject *o = orr_object_new(ORR_TYPE_CONTAINER, NULL);
+
+    g_assert_nonnull(orr_object_add_child(parent, name, o, NULL));
+    orr_object_unref(o);
+    return o;
+}
+
+static OrrMemoryRegion *container(OrrObject *owner, const char *name,
+                                  uint64_t size)
+{
+    g_autoptr(GError) err = NULL;
+    OrrMemoryRegion *mr =
+        orr_memory_region_new_container(owner, name, size, &err);
+
+    g_assert_no_error(err);
+    g_assert_nonnull(mr);
+    return mr;
+}
+
+static OrrMemoryRegion *ram(OrrObject *owner, const char *name, uint64_t size)
+{
+    g_autoptr(GError) err = NULL;
+    OrrMemoryRegion *mr = orr_memory_region_new_ram(owner, name, size, &err);
+
+    g_assert_no_error(err);
+    g_assert_nonnull(mr);
+    return mr;
+}
+
+static OrrMemoryRegion *io(OrrObject *owner, const char *name, uint64_t size,
+                           const OrrMemoryOps *ops, void *opaque)
+{
+    g_autoptr(GError) err = NULL;
+    OrrMemoryRegion *mr =
+        orr_memory_region_new_io(owner, name, size, ops, opaque, &err);
+
+    g_assert_no_error(err);
+    g_assert_nonnull(mr);
+    return mr;
+}
+
+static void add(OrrMemoryRegion *mr, uint64_t offset, OrrMemoryRegion *sub)
+{
+    g_autoptr(GError) err = NULL;
+
+    g_assert_true(orr_memory_region_add_subregion(mr, offset, sub, &err));
+    g_assert_no_error(err);
+}
+
+static OrrAddressSpace *space(OrrObject *owner, const char *name,
+                              OrrMemoryRegion *root)
+{
+    g_autoptr(GError) err = NULL;
+    OrrAddressSpace *as = orr_address_space_new(owner, name, root, &err);
+
+    g_assert_no_error(err);
+    g_assert_nonnull(as);
+    return as;
+}
+
+static uint8_t *host(OrrMemoryRegion *mr)
+{
+    uint8_t *p = orr_memory_region_get_ram_ptr(mr);
+
+    g_assert_nonnull(p);
+    return p;
+}
+
+/* A map with one device at 0x1000 of a 0x10000 container. */
+static OrrAddressSpace *one_device(OrrObject *o, const OrrMemoryOps *ops,
+                                   RecDev *dev)
+{
+    OrrMemoryRegion *root = container(o, "root", 0x10000);
+
+    add(root, 0x1000, io(o, "dev", 0x100, ops, dev));
+    return space(o, "as", root);
+}
+
+/* The flat view as "start-last name@offset" items, ' ' separated. */
+static char *flat(OrrAddressSpace *as)
+{
+    g_autoptr(GArray) ranges = orr_address_space_get_flat_ranges(as);
+    GString *s = g_string_new(NULL);
+
+    for (guint i = 0; i < ranges->len; i++) {
+        const OrrFlatRange *r = &g_array_index(ranges, OrrFlatRange, i);
+        g_string_append_printf(s, "%s" X64 "-" X64 " %s", i ? " " : "",
+                               r->start, r->last,
+                               orr_memory_region_get_name(r->region));
+        if (r->offset != 0) {
+            g_string_append_printf(s, "@" X64, r->offset);
+        }
+        if (r->readonly) {
+            g_string_append(s, "(ro)");
+        }
+    }
+    return g_string_free(s, FALSE);
+}
+
+#define assert_flat(as, expected)                                              \
+    do {                                                                       \
+        g_autofree char *got_ = flat(as);                                      \
+        g_assert_cmpstr(got_, ==, (expected));                                 \
+    } while (0)
+
+static void assert_filled(const uint8_t *p, size_t len, uint8_t byte)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] != byte) {
+            g_error("byte %zu is 0x%02x, not 0x%02x", i, p[i], byte);
+        }
+    }
+}
+
+static void finish(OrrObject *o)
+{
+    orr_object_unparent(o);
+    orr_test_log_clear();
+    orr_test_assert_no_live_objects();
+}
+
+/* --- RAM
+ * ----------------------------------------------------------------------- */
+
+/* Sized accesses are little-endian on the bus and land in the backing. */
+static void test_ram_sized(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    OrrMemoryRegion *r = ram(o, "ram", 0x1000);
+    uint8_t *h = host(r);
+
+    add(root, 0x1000, r);
+    OrrAddressSpace *as = space(o, "as", root);
+
+    /* Zeroed at creation. */
+    assert_filled(h, 0x1000, 0);
+    assert_read(as, 0x1000, 8, ORR_MEMTX_OK, 0);
+    assert_read(as, 0x1ff8, 8, ORR_MEMTX_OK, 0);
+
+    assert_write(as, 0x1000, 1, 0xab, ORR_MEMTX_OK);
+    assert_write(as, 0x1002, 2, 0x1234, ORR_MEMTX_OK);
+    assert_write(as, 0x1004, 4, 0x89abcdef, ORR_MEMTX_OK);
+    assert_write(as, 0x1008, 8, UINT64_C(0x0123456789abcdef), ORR_MEMTX_OK);
+    static const uint8_t expect[16] = {
+        0xab, 0x00, 0x34, 0x12, 0xef, 0xcd, 0xab, 0x89,
+        0xef, 0xcd, 0xab, 0x89, 0x67, 0x45, 0x23, 0x01,
+    };
+    g_assert_cmpmem(h, 16, expect, 16);
+    assert_filled(h + 16, 0x1000 - 16, 0);
+
+    assert_read(as, 0x1000, 1, ORR_MEMTX_OK, 0xab);
+    assert_read(as, 0x1002, 2, ORR_MEMTX_OK, 0x1234);
+    assert_read(as, 0x1004, 4, ORR_MEMTX_OK, 0x89abcdef);
+    assert_read(as, 0x1008, 8, ORR_MEMTX_OK, UINT64_C(0x0123456789abcdef));
+    assert_read(as, 0x1000, 8, ORR_MEMTX_OK, UINT64_C(0x89abcdef123400ab));
+    /* Unaligned RAM accesses are fine. */
+    assert_read(as, 0x1003, 4, ORR_MEMTX_OK, 0xabcdef12);
+    assert_write(as, 0x1ffd, 2, 0xbeef, ORR_MEMTX_OK);
+    g_assert_cmphex(h[0xffd], ==, 0xef);
+    g_assert_cmphex(h[0xffe], ==, 0xbe);
+
+    /* The host's writes are what the bus reads. */
+    h[0x800] = 0x11;
+    h[0x801] = 0x22;
+    h[0x802] = 0x33;
+    h[0x803] = 0x44;
+    assert_read(as, 0x1800, 4, ORR_MEMTX_OK, 0x44332211);
+    assert_read(as, 0x1801, 2, ORR_MEMTX_OK, 0x3322);
+
+    /* Bad sizes are access errors and touch nothing. */
+    assert_read(as, 0x1800, 3, ORR_MEMTX_ACCESS_ERROR, 0);
+    assert_read(as, 0x1800, 0, ORR_MEMTX_ACCESS_ERROR, 0);
+    assert_read(as, 0x1800, 16, ORR_MEMTX_ACCESS_ERROR, 0);
+    assert_write(as, 0x1800, 3, 0xffffff, ORR_MEMTX_ACCESS_ERROR);
+    assert_write(as, 0x1800, 0, 0xff, ORR_MEMTX_ACCESS_ERROR);
+    g_assert_cmphex(h[0x800], ==, 0x11);
+    g_assert_cmphex(h[0x803], ==, 0x44);
+    uint8_t b = 0x5a;
+    assert_tx(orr_address_space_read_bytes(as, 0x1800, &b, 0),
+              ORR_MEMTX_ACCESS_ERROR);
+    assert_tx(orr_address_space_write_bytes(as, 0x1800, &b, 0),
+              ORR_MEMTX_ACCESS_ERROR);
+    g_assert_cmphex(b, ==, 0x5a);
+    g_assert_cmphex(h[0x800], ==, 0x11);
+
+    /* Outside the RAM: decode errors reading 0. */
+    assert_read(as, 0x0, 4, ORR_MEMTX_DECODE_ERROR, 0);
+    assert_read(as, 0x2000, 1, ORR_MEMTX_DECODE_ERROR, 0);
+    assert_write(as, 0x2000, 8, UINT64_MAX, ORR_MEMTX_DECODE_ERROR);
+    finish(o);
+}
+
+/*
+ * Byte strings over [A][B][hole][C]: the mapped parts move, the hole
+ * reads as 0, the result is a decode error, nothing outside the backings
+ * (or past the caller's buffer) is written.
+ */
+static void test_ram_bytes_across_hole(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    OrrMemoryRegion *a = ram(o, "a", 0x1000);
+    OrrMemoryRegion *b = ram(o, "b", 0x1000);
+    OrrMemoryRegion *c = ram(o, "c", 0x1000);
+
+    add(root, 0x1000, a);
+    add(root, 0x2000, b);
+    add(root, 0x4000, c);
+    OrrAddressSpace *as = space(o, "as", root);
+    assert_flat(as, "1000-1fff a 2000-2fff b 4000-4fff c");
+
+    uint8_t *ha = host(a), *hb = host(b), *hc = host(c);
+    memset(ha, 0xa5, 0x1000);
+    memset(hb, 0xa5, 0x1000);
+    memset(hc, 0xa5, 0x1000);
+
+    /* 0x1ff0 .. 0x400f: 16 bytes of a, all of b, the hole, 16 of c. */
+    const size_t len = 0x2020;
+    g_autofree uint8_t *pat = g_malloc(len);
+    for (size_t i = 0; i < len; i++) {
+        pat[i] = (uint8_t)(i * 7 + 1);
+    }
+
+    /* Within a and b only: no error. */
+    assert_tx(orr_address_space_write_bytes(as, 0x1ff0, pat, 0x1010),
+              ORR_MEMTX_OK);
+    g_assert_cmpmem(ha + 0xff0, 16, pat, 16);
+    g_assert_cmpmem(hb, 0x1000, pat + 16, 0x1000);
+    memset(ha, 0xa5, 0x1000);
+    memset(hb, 0xa5, 0x1000);
+
+    assert_tx(orr_address_space_write_bytes(as, 0x1ff0, pat, len),
+              ORR_MEMTX_DECODE_ERROR);
+    assert_filled(ha, 0xff0, 0xa5);
+    g_assert_cmpmem(ha + 0xff0, 16, pat, 16);
+    g_assert_cmpmem(hb, 0x1000, pat + 16, 0x1000);
+    g_assert_cmpmem(hc, 16, pat + 0x2010, 16);
+    assert_filled(hc + 16, 0x1000 - 16, 0xa5);
+
+    /* Read it back into a buffer with a canary past its end. */
+    g_autofree uint8_t *buf = g_malloc(len + 16);
+    memset(buf, 0x5a, len + 16);
+    assert_tx(orr_address_space_read_bytes(as, 0x1ff0, buf, len),
+              ORR_MEMTX_DECODE_ERROR);
+    g_assert_cmpmem(buf, 0x1010, pat, 0x1010);
+    assert_filled(buf + 0x1010, 0x1000, 0);
+    g_assert_cmpmem(buf + 0x2010, 16, pat + 0x2010, 16);
+    assert_filled(buf + len, 16, 0x5a);
+
+    /* A string that starts in the hole and ends in c. */
+    memset(buf, 0x5a, len + 16);
+    assert_tx(orr_address_space_read_bytes(as, 0x3ffe, buf, 4),
+              ORR_MEMTX_DECODE_ERROR);
+    static const uint8_t start_in_hole[2] = {0, 0};
+    g_assert_cmpmem(buf, 2, start_in_hole, 2);
+    g_assert_cmpmem(buf + 2, 2, pat + 0x2010, 2);
+    g_assert_cmphex(buf[4], ==, 0x5a);
+
+    /* Writes into the hole alone change nothing. */
+    assert_tx(orr_address_space_write_bytes(as, 0x3000, pat, 0x1000),
+              ORR_MEMTX_DECODE_ERROR);
+    g_assert_cmpmem(hb, 0x1000, pat + 16, 0x1000);
+    g_assert_cmpmem(hc, 16, pat + 0x2010, 16);
+    assert_filled(hc + 16, 0x1000 - 16, 0xa5);
+    finish(o);
+}
+
+/*
+ * A byte string returns its first error and still runs to the end:
+ * [ram 1000][deny 2000, refuses everything][hole 2100][dev 3000].
+ */
+static void test_bytes_first_error(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    OrrMemoryRegion *r = ram(o, "ram", 0x1000);
+    RecDev deny = {.endian = ORR_ENDIAN_LITTLE, .refuse_all = true};
+    RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
+    uint8_t buf[0x1100];
+
+    for (guint i = 0; i < sizeof dev.mem; i++) {
+        dev.mem[i] = (uint8_t)(0x80 + i);
+    }
+    memset(host(r), 0x11, 0x1000);
+    add(root, 0x1000, r);
+    add(root, 0x2000, io(o, "deny", 0x100, &ops_accepts, &deny));
+    add(root, 0x3000, io(o, "dev", 0x100, &ops_le8, &dev));
+    OrrAddressSpace *as = space(o, "as", root);
+
+    /* RAM then refused MMIO: access error, RAM bytes kept, rest 0. */
+    memset(buf, 0x5a, sizeof buf);
+    assert_tx(orr_address_space_read_bytes(as, 0x1ff0, buf, 0x20),
+              ORR_MEMTX_ACCESS_ERROR);
+    assert_filled(buf, 0x10, 0x11);
+    assert_filled(buf + 0x10, 0x10, 0);
+    g_assert_cmphex(buf[0x20], ==, 0x5a);
+    {
+        g_autofree char *log = orr_test_log_take();
+        g_assert_null(strstr(log, "r ")); /* refused: never read */
+        g_assert_nonnull(strstr(log, "a 0/"));
+    }
+
+    /* Hole then a working device: decode error, the device still read. */
+    memset(buf, 0x5a, sizeof buf);
+    assert_tx(orr_address_space_read_bytes(as, 0x2ff0, buf, 0x20),
+              ORR_MEMTX_DECODE_ERROR);
+    assert_filled(buf, 0x10, 0);
+    g_assert_cmpmem(buf + 0x10, 0x10, dev.mem, 0x10);
+    orr_test_log_clear();
+
+    /* Refused MMIO, hole, device: the first error (access) wins. */
+    memset(buf, 0x5a, sizeof buf);
+    assert_tx(orr_address_space_read_bytes(as, 0x20f0, buf, 0xf20),
+              ORR_MEMTX_ACCESS_ERROR);
+    assert_filled(buf, 0xf10, 0);
+    g_assert_cmpmem(buf + 0xf10, 0x10, dev.mem, 0x10);
+    orr_test_log_clear();
+
+    /* Writes too: the device part is written after both errors. */
+    uint8_t src[0xf20];
+    memset(src, 0xc3, sizeof src);
+    assert_tx(orr_address_space_write_bytes(as, 0x20f0, src, sizeof src),
+              ORR_MEMTX_ACCESS_ERROR);
+    assert_filled(dev.mem, 0x10, 0xc3);
+    g_assert_cmphex(dev.mem[0x10], ==, 0x90);
+    orr_test_log_clear();
+    finish(o);
+}
+
+/* --- ROM and ROM devices
+ * ------------------------------------------------------ */
+
+static void test_rom(void)
+{
+    g_autoptr(GError) err = NULL;
+    OrrObject *o = new_owner("test-dispatch");
+    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    static const uint8_t contents[5] = {0x01, 0x02, 0x03, 0x04, 0x05};
+    OrrMemoryRegion *rom = orr_memory_region_new_rom(o, "rom", 0x1000, contents,
+                                                     sizeof contents, &err);
+
+    g_assert_no_error(err);
+    g_assert_cmpint(orr_memory_region_get_kind(rom), ==, ORR_REGION_ROM);
+    uint8_t *h = host(rom);
+    g_assert_cmpmem(h, 5, contents, 5);
+    assert_filled(h + 5, 0x1000 - 5, 0);
+
+    add(root, 0x4000, rom);
+    OrrAddressSpace *as = space(o, "as", root);
+    assert_flat(as, "4000-4fff rom(ro)");
+
+    assert_read(as, 0x4000, 8, ORR_MEMTX_OK, UINT64_C(0x0504030201));
+    assert_read(as, 0x4003, 2, ORR_MEMTX_OK, 0x0504);
+    assert_read(as, 0x4800, 4, ORR_MEMTX_OK, 0);
+
+    assert_write(as, 0x4000, 4, 0xffffffff, ORR_MEMTX_ACCESS_ERROR);
+    assert_write(as, 0x4fff, 1, 0xff, ORR_MEMTX_ACCESS_ERROR);
+    static const uint8_t ff[16] = {
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    };
+    assert_tx(orr_address_space_write_bytes(as, 0x4000, ff, sizeof ff),
+              ORR_MEMTX_ACCESS_ERROR);
+    g_assert_cmpmem(h, 5, contents, 5);
+    assert_filled(h + 5, 0x1000 - 5, 0);
+    assert_read(as, 0x4000, 8, ORR_MEMTX_OK, UINT64_C(0x0504030201));
+
+    /* The host may still change it (a loader would). */
+    h[0xfff] = 0x99;
+    assert_read(as, 0x4fff, 1, ORR_MEMTX_OK, 0x99);
+    finish(o);
+}
+
+static void test_romd(void)
+{
+    g_autoptr(GError) err = NULL;
+    OrrObject *o = new_owner("test-dispatch");
+    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
+    OrrMemoryRegion *rd =
+        orr_memory_region_new_romd(o, "flash", 0x100, &ops_le8, &dev, &err);
+
+    g_assert_no_error(err);
+    g_assert_true(orr_memory_region_is_romd(rd));
+    uint8_t *h = host(rd);
+    assert_filled(h, 0x100, 0);
+    for (guint i = 0; i < 0x100; i++) {
+        h[i] = (uint8_t)(0x10 + i);
+        dev.mem[i] = (uint8_t)(0xc0 ^ i);
+    }
+    add(root, 0x2000, rd);
+    OrrAddressSpace *as = space(o, "as", root);
+    assert_flat(as, "2000-20ff flash");
+
+    /* ROMD mode: reads from the backing, writes to the ops. */
+    assert_read(as, 0x2000, 4, ORR_MEMTX_OK, 0x13121110);
+    assert_read(as, 0x2004, 8, ORR_MEMTX_OK, UINT64_C(0x1b1a191817161514));
+    orr_test_assert_log("");
+    assert_write(as, 0x2008, 4, 0xaabbccdd, ORR_MEMTX_OK);
+    orr_test_assert_log("w 8/4=aabbccdd");
+    g_assert_cmphex(h[8], ==, 0x18);
+    g_assert_cmphex(dev.mem[8], ==, 0xdd);
+    assert_read(as, 0x2008, 4, ORR_MEMTX_OK, 0x1b1a1918);
+    orr_test_assert_log("");
+
+    /* Out of ROMD mode: every access goes to the ops. */
+    g_assert_true(orr_memory_region_set_romd(rd, false, &err));
+    g_assert_no_error(err);
+    g_assert_false(orr_memory_region_is_romd(rd));
+    assert_read(as, 0x2008, 4, ORR_MEMTX_OK, 0xaabbccdd);
+    orr_test_assert_log("r 8/4");
+    assert_read(as, 0x2000, 1, ORR_MEMTX_OK, 0xc0);
+    orr_test_assert_log("r 0/1");
+    assert_write(as, 0x2010, 2, 0x1234, ORR_MEMTX_OK);
+    orr_test_assert_log("w 10/2=1234");
+    g_assert_cmphex(h[0x10], ==, 0x20);
+
+    /* And back. */
+    g_assert_true(orr_memory_region_set_romd(rd, true, &err));
+    g_assert_no_error(err);
+    assert_read(as, 0x2010, 2, ORR_MEMTX_OK, 0x2120);
+    orr_test_assert_log("");
+
+    /* Only ROM devices have the mode. */
+    OrrMemoryRegion *r = ram(o, "ram", 0x100);
+    g_assert_false(orr_memory_region_set_romd(r, false, &err));
+    g_assert_nonnull(err);
+    finish(o);
+}
+
+/* --- MMIO rules
+ * ----------------------------------------------------------------- */
+
+static void test_mmio_valid_sizes(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
+
+    for (guint i = 0; i < sizeof dev.mem; i++) {
+        dev.mem[i] = (uint8_t)i;
+    }
+    OrrAddressSpace *as = one_device(o, &ops_valid_2_4, &dev);
+
+    /* Too small, too large: access errors, no call. */
+    assert_read(as, 0x1010, 1, ORR_MEMTX_ACCESS_ERROR, 0);
+    assert_read(as, 0x1010, 8, ORR_MEMTX_ACCESS_ERROR, 0);
+    assert_write(as, 0x1010, 1, 0xff, ORR_MEMTX_ACCESS_ERROR);
+    assert_write(as, 0x1010, 8, UINT64_MAX, ORR_MEMTX_ACCESS_ERROR);
+    orr_test_assert_log("");
+    g_assert_cmphex(dev.mem[0x10], ==, 0x10);
+
+    /* Unaligned: refused without valid.unaligned. */
+    assert_read(as, 0x1011, 2, ORR_MEMTX_ACCESS_ERROR, 0);
+    assert_read(as, 0x1012, 4, ORR_MEMTX_ACCESS_ERROR, 0);
+    assert_write(as, 0x1013, 2, 0xffff, ORR_MEMTX_ACCESS_ERROR);
+    orr_test_assert_log("");
+
+    /* In range and aligned: one call each. */
+    assert_read(as, 0x1010, 2, ORR_MEMTX_OK, 0x1110);
+    assert_read(as, 0x1014, 4, ORR_MEMTX_OK, 0x17161514);
+    assert_write(as, 0x1020, 2, 0xbeef, ORR_MEMTX_OK);
+    orr_test_assert_log("r 10/2, r 14/4, w 20/2=beef");
+
+    /* Bad sizes of the API itself. */
+    assert_read(as, 0x1010, 3, ORR_MEMTX_ACCESS_ERROR, 0);
+    assert_write(as, 0x1010, 0, 0, ORR_MEMTX_ACCESS_ERROR);
+    orr_test_assert_log("");
+    finish(o);
+}
+
+/* valid and impl left at 0: 1..4 bytes, an 8-byte access is refused. */
+static void test_mmio_default_sizes(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    RecDev dev = {.endian = ORR_ENDIAN_NATIVE};
+    OrrAddressSpace *as = one_device(o, &ops_default, &dev);
+
+    assert_read(as, 0x1000, 8, ORR_MEMTX_ACCESS_ERROR, 0);
+    assert_write(as, 0x1000, 8, 1, ORR_MEMTX_ACCESS_ERROR);
+    orr_test_assert_log("");
+    assert_write(as, 0x1000, 1, 0x12, ORR_MEMTX_OK);
+    assert_write(as, 0x1002, 2, 0x3456, ORR_MEMTX_OK);
+    assert_write(as, 0x1004, 4, 0x789abcde, ORR_MEMTX_OK);
+    orr_test_assert_log("w 0/1=12, w 2/2=3456, w 4/4=789abcde");
+    assert_read(as, 0x1004, 4, ORR_MEMTX_OK, 0x789abcde);
+    orr_test_assert_log("r 4/4");
+    /* Unaligned is refused by default. */
+    assert_read(as, 0x1001, 2, ORR_MEMTX_ACCESS_ERROR, 0);
+    orr_test_assert_log("");
+    finish(o);
+}
+
+static void test_mmio_unaligned(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
+
+    for (guint i = 0; i < sizeof dev.mem; i++) {
+        dev.mem[i] = (uint8_t)i;
+    }
+    OrrAddressSpace *as = one_device(o, &ops_unaligned, &dev);
+
+    assert_read(as, 0x1001, 4, ORR_MEMTX_OK, 0x04030201);
+    assert_read(as, 0x1003, 8, ORR_MEMTX_OK, UINT64_C(0x0a09080706050403));
+    assert_write(as, 0x1021, 2, 0xbeef, ORR_MEMTX_OK);
+    orr_test_assert_log("r 1/4, r 3/8, w 21/2=beef");
+    g_assert_cmphex(dev.mem[0x21], ==, 0xef);
+    g_assert_cmphex(dev.mem[0x22], ==, 0xbe);
+    finish(o);
+}
+
+static void test_mmio_accepts(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    RecDev dev = {.endian = ORR_ENDIAN_LITTLE,
+                  .refuse_writes = true,
+                  .refuse_at = true,
+                  .refuse_offset = 0x10};
+
+    for (guint i = 0; i < sizeof dev.mem; i++) {
+        dev.mem[i] = (uint8_t)i;
+    }
+    OrrAddressSpace *as = one_device(o, &ops_accepts, &dev);
+
+    assert_read(as, 0x1008, 4, ORR_MEMTX_OK, 0x0b0a0908);
+    orr_test_assert_log("a 8/4/r, r 8/4");
+    assert_write(as, 0x1008, 4, 0xffffffff, ORR_MEMTX_ACCESS_ERROR);
+    orr_test_assert_log("a 8/4/w");
+    g_assert_cmphex(dev.mem[8], ==, 8);
+    assert_read(as, 0x1010, 8, ORR_MEMTX_ACCESS_ERROR, 0);
+    orr_test_assert_log("a 10/8/r");
+
+    /* accepts() only sees what valid allows. */
+    assert_read(as, 0x1009, 4, ORR_MEMTX_ACCESS_ERROR, 0);
+    orr_test_assert_log("");
+
+    dev.refuse_writes = false;
+    assert_write(as, 0x1008, 2, 0x1234, ORR_MEMTX_OK);
+    orr_test_assert_log("a 8/2/w, w 8/2=1234");
+    finish(o);
+}
+
+/* impl.max 2: an 8-byte access is four 2-byte calls, in order. */
+static void test_mmio_split_le(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
+
+    for (guint i = 0; i < sizeof dev.mem; i++) {
+        dev.mem[i] = (uint8_t)(0x10 + i);
+    }
+    OrrAddressSpace *as = one_device(o, &ops_split_le, &dev);
+
+    assert_read(as, 0x1000, 8, ORR_MEMTX_OK, UINT64_C(0x1716151413121110));
+    orr_test_assert_log("r 0/2, r 2/2, r 4/2, r 6/2");
+    assert_read(as, 0x1008, 4, ORR_MEMTX_OK, 0x1b1a1918);
+    orr_test_assert_log("r 8/2, r a/2");
+    assert_read(as, 0x100a, 2, ORR_MEMTX_OK, 0x1b1a);
+    orr_test_assert_log("r a/2");
+
+    assert_write(as, 0x1010, 8, UINT64_C(0x1122334455667788), ORR_MEMTX_OK);
+    orr_test_assert_log("w 10/2=7788, w 12/2=5566, w 14/2=3344, "
+                        "w 16/2=1122");
+    static const uint8_t bus[8] = {
+        0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11,
+    };
+    g_assert_cmpmem(dev.mem + 0x10, 8, bus, 8);
+    assert_read(as, 0x1010, 8, ORR_MEMTX_OK, UINT64_C(0x1122334455667788));
+    orr_test_log_clear();
+    finish(o);
+}
+
+/* impl.min 4: a 1- or 2-byte access is one 4-byte call, masked. */
+static void test_mmio_widen_le(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
+    static const uint8_t regs[8] = {
+        0x44, 0x33, 0x22, 0x11, 0x88, 0x77, 0x66, 0x55,
+    };
+
+    memcpy(dev.mem, regs, sizeof regs);
+    OrrAddressSpace *as = one_device(o, &ops_widen_le, &dev);
+
+    assert_read(as, 0x1000, 1, ORR_MEMTX_OK, 0x44);
+    orr_test_assert_log("r 0/4");
+    assert_read(as, 0x1004, 1, ORR_MEMTX_OK, 0x88);
+    orr_test_assert_log("r 4/4");
+    assert_read(as, 0x1004, 2, ORR_MEMTX_OK, 0x7788);
+    orr_test_assert_log("r 4/4");
+    assert_read(as, 0x1000, 4, ORR_MEMTX_OK, 0x11223344);
+    orr_test_assert_log("r 0/4");
+
+    assert_write(as, 0x1008, 1, 0xab, ORR_MEMTX_OK);
+    orr_test_assert_log("w 8/4=ab");
+    assert_write(as, 0x100c, 2, 0xcdef, ORR_MEMTX_OK);
+    orr_test_assert_log("w c/4=cdef");
+    finish(o);
+}
+
+/* Big-endian registers see values byte-swapped relative to the bus. */
+static void test_mmio_big_endian(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    RecDev dev = {.endian = ORR_ENDIAN_BIG};
+    OrrAddressSpace *as = one_device(o, &ops_be8, &dev);
+
+    assert_write(as, 0x1000, 4, 0x11223344, ORR_MEMTX_OK);
+    orr_test_assert_log("w 0/4=44332211");
+    assert_read(as, 0x1000, 4, ORR_MEMTX_OK, 0x11223344);
+    orr_test_assert_log("r 0/4");
+    assert_write(as, 0x1008, 2, 0x1122, ORR_MEMTX_OK);
+    orr_test_assert_log("w 8/2=2211");
+    assert_write(as, 0x1010, 8, UINT64_C(0x0102030405060708), ORR_MEMTX_OK);
+    orr_test_assert_log("w 10/8=807060504030201");
+    assert_write(as, 0x1018, 1, 0x5a, ORR_MEMTX_OK);
+    orr_test_assert_log("w 18/1=5a");
+
+    /* The bus bytes are the device's bytes at the same offsets. */
+    static const uint8_t bus[4] = {0x44, 0x33, 0x22, 0x11};
+    g_assert_cmpmem(dev.mem, 4, bus, 4);
+    assert_read(as, 0x1010, 8, ORR_MEMTX_OK, UINT64_C(0x0102030405060708));
+    assert_read(as, 0x1010, 2, ORR_MEMTX_OK, 0x0708);
+    assert_read(as, 0x1018, 1, ORR_MEMTX_OK, 0x5a);
+    orr_test_log_clear();
+    finish(o);
+}
+
+/* A split big-endian access: the pieces in big-endian order. */
+static void test_mmio_big_endian_split(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    RecDev dev = {.endian = ORR_ENDIAN_BIG};
+    OrrAddressSpace *as = one_device(o, &ops_split_be, &dev);
+
+    assert_write(as, 0x1000, 8, UINT64_C(0x1122334455667788), ORR_MEMTX_OK);
+    orr_test_assert_log("w 0/2=8877, w 2/2=6655, w 4/2=4433, w 6/2=2211");
+    static const uint8_t bus[8] = {
+        0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11,
+    };
+    g_assert_cmpmem(dev.mem, 8, bus, 8);
+    assert_read(as, 0x1000, 8, ORR_MEMTX_OK, UINT64_C(0x1122334455667788));
+    orr_test_assert_log("r 0/2, r 2/2, r 4/2, r 6/2");
+
+    assert_write(as, 0x1008, 4, 0xaabbccdd, ORR_MEMTX_OK);
+    orr_test_assert_log("w 8/2=ddcc, w a/2=bbaa");
+    assert_read(as, 0x1008, 4, ORR_MEMTX_OK, 0xaabbccdd);
+    orr_test_assert_log("r 8/2, r a/2");
+    assert_read(as, 0x100a, 2, ORR_MEMTX_OK, 0xaabb);
+    orr_test_assert_log("r a/2");
+    finish(o);
+}
+
+/*
+ * A widened big-endian access: in the device's byte order, the byte at
+ * the access's offset is the most significant byte of the wider
+ * register (QEMU shifts by (size - access_size) * 8, i.e. right by 24
+ * for a 1-byte access widened to 4).
+ */
+static void test_mmio_big_endian_widen(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    RecDev dev = {.endian = ORR_ENDIAN_BIG};
+    static const uint8_t regs[4] = {0x11, 0x22, 0x33, 0x44};
+
+    memcpy(dev.mem, regs, sizeof regs);
+    OrrAddressSpace *as = one_device(o, &ops_widen_be, &dev);
+
+    assert_read(as, 0x1000, 4, ORR_MEMTX_OK, 0x44332211);
+    orr_test_assert_log("r 0/4");
+    assert_read(as, 0x1000, 1, ORR_MEMTX_OK, 0x11);
+    orr_test_assert_log("r 0/4");
+    assert_read(as, 0x1000, 2, ORR_MEMTX_OK, 0x2211);
+    orr_test_assert_log("r 0/4");
+    assert_write(as, 0x1004, 1, 0xab, ORR_MEMTX_OK);
+    orr_test_assert_log("w 4/4=ab000000");
+    g_assert_cmphex(dev.mem[4], ==, 0xab);
+    finish(o);
+}
+
+/* NATIVE is the host's byte order. */
+static void test_mmio_native(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    RecDev dev = {.endian = ORR_ENDIAN_NATIVE};
+    OrrAddressSpace *as = one_device(o, &ops_native8, &dev);
+    uint32_t host_value = 0;
+
+    assert_write(as, 0x1000, 4, 0x11223344, ORR_MEMTX_OK);
+    orr_test_assert_log(G_BYTE_ORDER == G_LITTLE_ENDIAN ? "w 0/4=11223344"
+                                                        : "w 0/4=44332211");
+    /* The register holds the bus bytes: memcpy gives the host value. */
+    memcpy(&host_value, dev.mem, 4);
+    g_assert_cmphex(host_value, ==,
+                    G_BYTE_ORDER == G_LITTLE_ENDIAN ? 0x11223344 : 0x44332211);
+    assert_read(as, 0x1000, 4, ORR_MEMTX_OK, 0x11223344);
+    orr_test_assert_log("r 0/4");
+    finish(o);
+}
+
+/* --- Straddling
+ * ----------------------------------------------------------------- */
+
+static void test_straddle_ram_ram(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    OrrMemoryRegion *a = ram(o, "a", 0x1000);
+    OrrMemoryRegion *b = ram(o, "b", 0x1000);
+
+    add(root, 0x1000, a);
+    add(root, 0x2000, b);
+    OrrAddressSpace *as = space(o, "as", root);
+    uint8_t *ha = host(a), *hb = host(b);
+
+    assert_write(as, 0x1ffe, 4, 0x11223344, ORR_MEMTX_OK);
+    g_assert_cmphex(ha[0xffe], ==, 0x44);
+    g_assert_cmphex(ha[0xfff], ==, 0x33);
+    g_assert_cmphex(hb[0], ==, 0x22);
+    g_assert_cmphex(hb[1], ==, 0x11);
+    g_assert_cmphex(hb[2], ==, 0);
+    assert_read(as, 0x1ffe, 4, ORR_MEMTX_OK, 0x11223344);
+    assert_read(as, 0x1fff, 2, ORR_MEMTX_OK, 0x2233);
+    assert_write(as, 0x1ff9, 8, UINT64_C(0x0102030405060708), ORR_MEMTX_OK);
+    assert_read(as, 0x1ff9, 8, ORR_MEMTX_OK, UINT64_C(0x0102030405060708));
+    g_assert_cmphex(ha[0xff9], ==, 0x08);
+    g_assert_cmphex(hb[0], ==, 0x01);
+    g_assert_cmphex(hb[1], ==, 0x11);
+
+    /* Into a hole: the mapped bytes kept, the rest 0, decode error. */
+    assert_read(as, 0x2ffe, 4, ORR_MEMTX_DECODE_ERROR, 0);
+    hb[0xffe] = 0xaa;
+    hb[0xfff] = 0xbb;
+    assert_read(as, 0x2ffe, 4, ORR_MEMTX_DECODE_ERROR, 0xbbaa);
+    ha[0] = 0x44;
+    ha[1] = 0x33;
+    assert_read(as, 0x0ffe, 4, ORR_MEMTX_DECODE_ERROR, 0x33440000);
+    assert_write(as, 0x2ffe, 4, 0x11223344, ORR_MEMTX_DECODE_ERROR);
+    g_assert_cmphex(hb[0xffe], ==, 0x44);
+    g_assert_cmphex(hb[0xfff], ==, 0x33);
+    finish(o);
+}
+
+/* The calls a device got cover exactly @len bytes from @offset, in order
+ * (one call, or smaller pieces). */
+static void assert_log_covers(const char *op, uint64_t offset, unsigned len)
+{
+    g_autofree char *log = orr_test_log_take();
+    g_auto(GStrv) calls = g_strsplit(log, ", ", -1);
+    uint64_t cur = offset;
+
+    for (guint i = 0; calls[i] != NULL; i++) {
+        uint64_t off;
+        unsigned size;
+        g_assert_true(g_str_has_prefix(calls[i], op));
+        g_assert_cmpint(sscanf(calls[i] + strlen(op),
+                               "%" G_GINT64_MODIFIER "x/%u", &off, &size),
+                        ==, 2);
+        g_assert_cmphex(off, ==, cur);
+        cur += size;
+    }
+    g_assert_cmphex(cur, ==, offset + len);
+}
+
+static void test_straddle_ram_mmio(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    OrrMemoryRegion *a = ram(o, "a", 0x1000);
+    RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
+
+    add(root, 0x1000, a);
+    add(root, 0x2000, io(o, "dev", 0x100, &ops_le8, &dev));
+    OrrAddressSpace *as = space(o, "as", root);
+    uint8_t *ha = host(a);
+
+    assert_write(as, 0x1ffe, 4, 0x11223344, ORR_MEMTX_OK);
+    assert_log_covers("w ", 0, 2);
+    g_assert_cmphex(ha[0xffe], ==, 0x44);
+    g_assert_cmphex(ha[0xfff], ==, 0x33);
+    g_assert_cmphex(dev.mem[0], ==, 0x22);
+    g_assert_cmphex(dev.mem[1], ==, 0x11);
+    g_assert_cmphex(dev.mem[2], ==, 0);
+
+    assert_read(as, 0x1ffe, 4, ORR_MEMTX_OK, 0x11223344);
+    assert_log_covers("r ", 0, 2);
+    dev.mem[2] = 0x99;
+    assert_read(as, 0x1ffd, 8, ORR_MEMTX_OK, UINT64_C(0x0000991122334400));
+    assert_log_covers("r ", 0, 5);
+
+    /* MMIO into a hole. */
+    dev.mem[0xfe] = 0xaa;
+    dev.mem[0xff] = 0xbb;
+    assert_read(as, 0x20fe, 4, ORR_MEMTX_DECODE_ERROR, 0xbbaa);
+    assert_log_covers("r ", 0xfe, 2);
+    finish(o);
+}
+
+/* --- Lookup
+ * ----------------------------------------------------------------------- */
+
+static void test_find_and_flat_ranges(void)
+{
+    g_autoptr(GError) err = NULL;
+    OrrObject *o = new_owner("test-dispatch");
+    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    OrrMemoryRegion *r = ram(o, "ram", 0x2000);
+    RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
+    OrrMemoryRegion *d = io(o, "dev", 0x100, &ops_le8, &dev);
+    OrrMemoryRegion *win =
+        orr_memory_region_new_alias(o, "win", r, 0x1800, 0x800, &err);
+
+    g_assert_no_error(err);
+    add(root, 0x1000, r);
+    add(root, 0x4000, d);
+    add(root, 0x8000, win);
+    OrrAddressSpace *as = space(o, "as", root);
+
+    uint64_t off = 12345;
+    g_assert_true(orr_address_space_find(as, 0x1000, &off) == r);
+    g_assert_cmphex(off, ==, 0);
+    g_assert_true(orr_address_space_find(as, 0x2fff, &off) == r);
+    g_assert_cmphex(off, ==, 0x1fff);
+    g_assert_true(orr_address_space_find(as, 0x4080, &off) == d);
+    g_assert_cmphex(off, ==, 0x80);
+    g_assert_true(orr_address_space_find(as, 0x8010, &off) == r);
+    g_assert_cmphex(off, ==, 0x1810);
+    g_assert_true(orr_address_space_find(as, 0x4080, NULL) == d);
+    off = 12345;
+    g_assert_null(orr_address_space_find(as, 0x3000, &off));
+    g_assert_null(orr_address_space_find(as, 0x0fff, NULL));
+    g_assert_null(orr_address_space_find(as, 0x4100, NULL));
+    g_assert_null(orr_address_space_find(as, UINT64_MAX, NULL));
+
+    g_autoptr(GArray) ranges = orr_address_space_get_flat_ranges(as);
+    g_assert_cmpuint(ranges->len, ==, 3);
+    const OrrFlatRange *fr = &g_array_index(ranges, OrrFlatRange, 0);
+    g_assert_cmphex(fr->start, ==, 0x1000);
+    g_assert_cmphex(fr->last, ==, 0x2fff);
+    g_assert_true(fr->region == r);
+    g_assert_cmphex(fr->offset, ==, 0);
+    g_assert_false(fr->readonly);
+    fr = &g_array_index(ranges, OrrFlatRange, 1);
+    g_assert_cmphex(fr->start, ==, 0x4000);
+    g_assert_cmphex(fr->last, ==, 0x40ff);
+    g_assert_true(fr->region == d);
+    g_assert_cmphex(fr->offset, ==, 0);
+    fr = &g_array_index(ranges, OrrFlatRange, 2);
+    g_assert_cmphex(fr->start, ==, 0x8000);
+    g_assert_cmphex(fr->last, ==, 0x87ff);
+    g_assert_true(fr->region == r);
+    g_assert_cmphex(fr->offset, ==, 0x1800);
+
+    /* A readonly region is marked so. */
+    orr_memory_region_set_readonly(d, true);
+    assert_flat(as, "1000-2fff ram 4000-40ff dev(ro) 8000-87ff ram@1800");
+    assert_write(as, 0x4000, 1, 1, ORR_MEMTX_ACCESS_ERROR);
+    orr_test_assert_log("");
+    finish(o);
+}
+
+/* --- The top of the 64-bit space
+ * --------------------------------------------------- */
+
+static void test_top_of_space(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    OrrMemoryRegion *root = container(o, "root", ORR_SIZE_2_64);
+    OrrMemoryRegion *r = ram(o, "top", 0x1000);
+    const uint64_t base = UINT64_C(0xfffffffffffff000);
+
+    g_assert_cmphex(orr_memory_region_get_size(root), ==, ORR_SIZE_2_64);
+    add(root, base, r);
+    OrrAddressSpace *as = space(o, "as", root);
+    assert_flat(as, "fffffffffffff000-ffffffffffffffff top");
+    uint8_t *h = host(r);
+    h[0xfff] = 0xab;
+    h[0xffe] = 0xcd;
+
+    uint64_t off = 0;
+    g_assert_true(orr_address_space_find(as, UINT64_MAX, &off) == r);
+    g_assert_cmphex(off, ==, 0xfff);
+
+    assert_read(as, UINT64_MAX, 1, ORR_MEMTX_OK, 0xab);
+    assert_read(as, UINT64_MAX - 1, 2, ORR_MEMTX_OK, 0xabcd);
+    assert_read(as, UINT64_MAX - 7, 8, ORR_MEMTX_OK,
+                UINT64_C(0xabcd000000000000));
+    assert_write(as, UINT64_MAX - 3, 4, 0x12345678, ORR_MEMTX_OK);
+    g_assert_cmphex(h[0xfff], ==, 0x12);
+    h[0xfff] = 0xab;
+
+    /* Past 2^64: fails before touching anything. */
+    assert_read(as, UINT64_MAX, 2, ORR_MEMTX_DECODE_ERROR, 0);
+    assert_read(as, UINT64_MAX - 1, 4, ORR_MEMTX_DECODE_ERROR, 0);
+    assert_read(as, UINT64_MAX - 6, 8, ORR_MEMTX_DECODE_ERROR, 0);
+    assert_write(as, UINT64_MAX, 2, 0xffff, ORR_MEMTX_DECODE_ERROR);
+    g_assert_cmphex(h[0xfff], ==, 0xab);
+
+    uint8_t buf[3] = {0x5a, 0x5a, 0x5a};
+    assert_tx(orr_address_space_read_bytes(as, UINT64_MAX, buf, 2),
+              ORR_MEMTX_DECODE_ERROR);
+    g_assert_cmphex(buf[0], ==, 0);
+    g_assert_cmphex(buf[1], ==, 0);
+    g_assert_cmphex(buf[2], ==, 0x5a);
+    static const uint8_t ones[2] = {0xff, 0xff};
+    assert_tx(orr_address_space_write_bytes(as, UINT64_MAX, ones, 2),
+              ORR_MEMTX_DECODE_ERROR);
+    g_assert_cmphex(h[0xfff], ==, 0xab);
+    assert_tx(orr_address_space_read_bytes(as, UINT64_MAX, buf, 1),
+              ORR_MEMTX_OK);
+    g_assert_cmphex(buf[0], ==, 0xab);
+
+    /* Below it, a decode error. */
+    assert_read(as, base - 1, 2, ORR_MEMTX_DECODE_ERROR, 0);
+    h[0] = 0x77;
+    assert_read(as, base - 1, 2, ORR_MEMTX_DECODE_ERROR, 0x7700);
+    finish(o);
+}
+
+/* An MMIO region of 2^64 bytes as the root: offsets up to 2^64 - 1. */
+static void test_top_of_space_mmio(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *d = new_child_owner(o, "d");
+    RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
+    OrrMemoryRegion *huge = io(d, "huge", ORR_SIZE_2_64, &ops_le8, &dev);
+    OrrAddressSpace *as = space(o, "as", huge);
+
+    assert_flat(as, "0-ffffffffffffffff huge");
+    uint64_t off = 0;
+    g_assert_true(orr_address_space_find(as, UINT64_MAX - 3, &off) == huge);
+    g_assert_cmphex(off, ==, UINT64_MAX - 3);
+    assert_read(as, 0x10, 8, ORR_MEMTX_OK, 0);
+    orr_test_assert_log("r 10/8");
+    assert_read(as, UINT64_MAX, 2, ORR_MEMTX_DECODE_ERROR, 0);
+    orr_test_assert_log("");
+    finish(o);
+}
+
+/* --- Re-entrancy
+ * ------------------------------------------------------------------- */
+
+/* A mirror whose registers are read through the address space itself:
+ * offset @k shows the @size bytes at @target + k. */
+typedef struct Mirror {
+    OrrAddressSpace *as;
+    uint64_t target;
+    unsigned depth;
+    unsigned max_depth;
+} Mirror;
+
+static uint64_t mirror_read(void *opaque, uint64_t offset, unsigned size)
+{
+    Mirror *m = opaque;
+    uint64_t v = 0;
+
+    m->depth++;
+    m->max_depth = MAX(m->max_depth, m->depth);
+    assert_tx(orr_address_space_read(m->as, m->target + offset, size, &v),
+              ORR_MEMTX_OK);
+    m->depth--;
+    orr_test_log("mirror r " X64 "/%u", offset, size);
+    return v;
+}
+
+static void mirror_write(void *opaque, uint64_t offset, uint64_t value,
+                         unsigned size)
+{
+    Mirror *m = opaque;
+
+    m->depth++;
+    m->max_depth = MAX(m->max_depth, m->depth);
+    assert_tx(orr_address_space_write(m->as, m->target + offset, size, value),
+              ORR_MEMTX_OK);
+    m->depth--;
+    orr_test_log("mirror w " X64 "/%u=" X64, offset, size, value);
+}
+
+static const OrrMemoryOps mirror_ops = {
+    .read = mirror_read,
+    .write = mirror_write,
+    .endianness = ORR_ENDIAN_LITTLE,
+    .valid = {.max_access_size = 8},
+    .impl = {.max_access_size = 8},
+};
+
+static void test_reentrant_nested_access(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    OrrMemoryRegion *r = ram(o, "ram", 0x1000);
+    RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
+    Mirror to_ram = {.target = 0x1000};
+    Mirror to_dev = {.target = 0x3000};
+    Mirror to_mirror = {.target = 0x4000}; /* a mirror of to_ram */
+
+    add(root, 0x1000, r);
+    add(root, 0x3000, io(o, "dev", 0x100, &ops_le8, &dev));
+    add(root, 0x4000, io(o, "m-ram", 0x100, &mirror_ops, &to_ram));
+    add(root, 0x5000, io(o, "m-dev", 0x100, &mirror_ops, &to_dev));
+    add(root, 0x6000, io(o, "m-m", 0x100, &mirror_ops, &to_mirror));
+    OrrAddressSpace *as = space(o, "as", root);
+    to_ram.as = to_dev.as = to_mirror.as = as;
+
+    uint8_t *h = host(r);
+    h[0x10] = 0x21;
+    h[0x11] = 0x43;
+    assert_read(as, 0x4010, 2, ORR_MEMTX_OK, 0x4321);
+    orr_test_assert_log("mirror r 10/2");
+    assert_write(as, 0x4020, 4, 0xcafef00d, ORR_MEMTX_OK);
+    orr_test_assert_log("mirror w 20/4=cafef00d");
+    assert_read(as, 0x1020, 4, ORR_MEMTX_OK, 0xcafef00d);
+
+    /* MMIO read from inside an MMIO read. */
+    dev.mem[8] = 0x99;
+    assert_read(as, 0x5008, 1, ORR_MEMTX_OK, 0x99);
+    orr_test_assert_log("r 8/1, mirror r 8/1");
+    assert_write(as, 0x5009, 1, 0x77, ORR_MEMTX_OK);
+    orr_test_assert_log("w 9/1=77, mirror w 9/1=77");
+    g_assert_cmphex(dev.mem[9], ==, 0x77);
+
+    /* Two levels deep: m-m reads m-ram, which reads the RAM. */
+    assert_read(as, 0x6020, 8, ORR_MEMTX_OK, 0xcafef00d);
+    orr_test_assert_log("mirror r 20/8, mirror r 20/8");
+    g_assert_cmpuint(to_mirror.max_depth, ==, 1);
+    g_assert_cmpuint(to_ram.max_depth, ==, 1);
+    g_assert_cmpuint(to_mirror.depth + to_ram.depth, ==, 0);
+
+    /* A byte string through the mirror, straddling into a hole. */
+    uint8_t buf[8];
+    memset(buf, 0x5a, sizeof buf);
+    assert_tx(orr_address_space_read_bytes(as, 0x40fc, buf, 8),
+              ORR_MEMTX_DECODE_ERROR);
+    orr_test_log_clear();
+    finish(o);
+}
+
+/* A device whose first write maps new RAM at @at of @map_in. */
+typedef struct Mapper {
+    OrrObject *owner;
+    OrrMemoryRegion *map_in;
+    uint64_t at;
+    OrrMemoryRegion *late;
+} Mapper;
+
+static void mapper_write(void *opaque, uint64_t offset, uint64_t value,
+                         unsigned size)
+{
+    Mapper *m = opaque;
+
+    orr_test_log("map w " X64 "/%u=" X64, offset, size, value);
+    if (m->late == NULL) {
+        m->late = ram(m->owner, "late", 0x1000);
+        host(m->late)[0] = (uint8_t)value;
+        add(m->map_in, m->at, m->late);
+        orr_test_log("mapped");
+    }
+}
+
+static uint64_t mapper_read(void *opaque, uint64_t offset, unsigned size)
+{
+    orr_test_log("map r " X64 "/%u", offset, size);
+    return 0;
+}
+
+static const OrrMemoryOps mapper_ops = {
+    .read = mapper_read,
+    .write = mapper_write,
+    .endianness = ORR_ENDIAN_LITTLE,
+    .valid = {.max_access_size = 8},
+    .impl = {.max_access_size = 1},
+};
+
+static void test_reentrant_map_change(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    Mapper m = {.owner = o, .map_in = root, .at = 0x8000};
+
+    add(root, 0x2000, io(o, "mapper", 0x100, &mapper_ops, &m));
+    OrrAddressSpace *as = space(o, "as", root);
+    assert_read(as, 0x8000, 1, ORR_MEMTX_DECODE_ERROR, 0);
+
+    /* The outer access runs to its end: all four pieces. */
+    assert_write(as, 0x2000, 4, 0x44332211, ORR_MEMTX_OK);
+    orr_test_assert_log("map w 0/1=11, mapped, map w 1/1=22, "
+                        "map w 2/1=33, map w 3/1=44");
+    g_assert_nonnull(m.late);
+
+    /* The next access sees the new map. */
+    assert_flat(as, "2000-20ff mapper 8000-8fff late");
+    g_assert_true(orr_address_space_find(as, 0x8000, NULL) == m.late);
+    assert_read(as, 0x8000, 1, ORR_MEMTX_OK, 0x11);
+    assert_write(as, 0x8004, 4, 0xabcdef01, ORR_MEMTX_OK);
+    assert_read(as, 0x8004, 4, ORR_MEMTX_OK, 0xabcdef01);
+    orr_test_assert_log("");
+    finish(o);
+}
+
+/* A device that unmaps itself on its first write. */
+typedef struct SelfUnmap {
+    OrrMemoryRegion *container;
+    OrrMemoryRegion *self;
+    guint calls;
+} SelfUnmap;
+
+static void unmap_write(void *opaque, uint64_t offset, uint64_t value,
+                        unsigned size)
+{
+    SelfUnmap *s = opaque;
+    g_autoptr(GError) err = NULL;
+
+    if (s->calls++ == 0) {
+        g_assert_true(
+            orr_memory_region_del_subregion(s->container, s->self, &err));
+        g_assert_no_error(err);
+    }
+}
+
+static uint64_t unmap_read(void *opaque, uint64_t offset, unsigned size)
+{
+    return 0;
+}
+
+static const OrrMemoryOps unmap_ops = {
+    .read = unmap_read,
+    .write = unmap_write,
+    .endianness = ORR_ENDIAN_LITTLE,
+    .valid = {.max_access_size = 8},
+    .impl = {.max_access_size = 1},
+};
+
+static void test_reentrant_unmap_self(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    SelfUnmap s = {.container = root};
+
+    s.self = io(o, "dev", 0x100, &unmap_ops, &s);
+    add(root, 0x2000, s.self);
+    OrrAddressSpace *as = space(o, "as", root);
+
+    assert_write(as, 0x2000, 4, 0x44332211, ORR_MEMTX_OK);
+    g_assert_cmpuint(s.calls, >=, 1);
+    g_assert_null(orr_memory_region_get_container(s.self));
+    assert_flat(as, "");
+    assert_write(as, 0x2000, 4, 0, ORR_MEMTX_DECODE_ERROR);
+    finish(o);
+}
+
+/*
+ * A callback unparents its region and drops the region's owner during a
+ * nested access: both are reclaimed only after the outermost access
+ * returns.
+ */
+typedef struct Dropper {
+    OrrAddressSpace *as;
+    OrrMemoryRegion *victim; /* unparented by its own write */
+    OrrObject *victim_owner; /* then dropped too */
+    bool finalized;          /* the region */
+    bool owner_finalized;
+    bool finalized_in_handler; /* seen by the victim's handler */
+    bool finalized_in_outer;   /* seen by the outer handler */
+} Dropper;
+
+static void victim_died(OrrObject *obj, void *data)
+{
+    Dropper *d = data;
+
+    d->finalized = true;
+}
+
+static void victim_owner_died(OrrObject *obj, void *data)
+{
+    Dropper *d = data;
+
+    d->owner_finalized = true;
+}
+
+static void victim_write(void *opaque, uint64_t offset, uint64_t value,
+                         unsigned size)
+{
+    Dropper *d = opaque;
+
+    orr_test_log("victim w " X64 "/%u=" X64, offset, size, value);
+    orr_object_unparent(orr_memory_region_object(d->victim));
+    orr_object_unparent(d->victim_owner);
+    d->finalized_in_handler = d->finalized || d->owner_finalized;
+    orr_test_log("unparented");
+}
+
+static uint64_t victim_read(void *opaque, uint64_t offset, unsigned size)
+{
+    return 0;
+}
+
+static const OrrMemoryOps victim_ops = {
+    .read = victim_read,
+    .write = victim_write,
+    .endianness = ORR_ENDIAN_LITTLE,
+};
+
+/* The outer device: its read writes the victim (at 0x3000). */
+static uint64_t outer_read(void *opaque, uint64_t offset, unsigned size)
+{
+    Dropper *d = opaque;
+
+    orr_test_log("outer r " X64 "/%u", offset, size);
+    assert_tx(orr_address_space_write(d->as, 0x3000 + offset, 1, 0x5a),
+              ORR_MEMTX_OK);
+    d->finalized_in_outer = d->finalized || d->owner_finalized;
+    orr_test_log("inner returned");
+    return 0x42;
+}
+
+static void outer_write(void *opaque, uint64_t offset, uint64_t value,
+                        unsigned size)
+{
+}
+
+static const OrrMemoryOps outer_ops = {
+    .read = outer_read,
+    .write = outer_write,
+    .endianness = ORR_ENDIAN_LITTLE,
+};
+
+static OrrAddressSpace *dropper_map(OrrObject *o, Dropper *d)
+{
+    OrrMemoryRegion *root = container(o, "root", 0x10000);
+
+    d->victim_owner = new_child_owner(o, "victim");
+    d->victim = io(d->victim_owner, "regs", 0x100, &victim_ops, d);
+    add(root, 0x2000, io(o, "outer", 0x100, &outer_ops, d));
+    add(root, 0x3000, d->victim);
+    d->as = space(o, "as", root);
+    orr_object_weak_ref(orr_memory_region_object(d->victim), victim_died, d);
+    orr_object_weak_ref(d->victim_owner, victim_owner_died, d);
+    return d->as;
+}
+
+static void test_reentrant_drop_owner(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    Dropper d = {0};
+    OrrAddressSpace *as = dropper_map(o, &d);
+
+    assert_read(as, 0x2004, 1, ORR_MEMTX_OK, 0x42);
+    orr_test_assert_log("outer r 4/1, victim w 4/1=5a, unparented, "
+                        "inner returned");
+    g_assert_false(d.finalized_in_handler);
+    g_assert_false(d.finalized_in_outer);
+    g_assert_true(d.finalized);
+    g_assert_true(d.owner_finalized);
+    assert_flat(as, "2000-20ff outer");
+    assert_write(as, 0x3000, 1, 0, ORR_MEMTX_DECODE_ERROR);
+    finish(o);
+}
+
+/* The same, directly (not nested). */
+static void test_reentrant_drop_owner_direct(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    Dropper d = {0};
+    OrrAddressSpace *as = dropper_map(o, &d);
+
+    assert_write(as, 0x3010, 1, 0x77, ORR_MEMTX_OK);
+    orr_test_assert_log("victim w 10/1=77, unparented");
+    g_assert_false(d.finalized_in_handler);
+    g_assert_true(d.finalized);
+    g_assert_true(d.owner_finalized);
+    assert_flat(as, "2000-20ff outer");
+    finish(o);
+}
+
+/* --- Transactions
+ * -------------------------------------------------------------------- */
+
+static void test_transaction_nested(void)
+{
+    g_autoptr(GError) err = NULL;
+    OrrObject *o = new_owner("test-dispatch");
+    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    OrrMemoryRegion *a = ram(o, "a", 0x1000);
+    OrrMemoryRegion *late = ram(o, "late", 0x1000);
+
+    add(root, 0x1000, a);
+    OrrAddressSpace *as = space(o, "as", root);
+    host(a)[0] = 0xaa;
+    host(late)[0] = 0x77;
+
+    orr_memory_transaction_begin();
+    orr_memory_transaction_begin();
+    add(root, 0x8000, late);
+    g_assert_true(orr_memory_region_set_address(a, 0x4000, &err));
+    g_assert_no_error(err);
+    orr_memory_region_set_readonly(a, true);
+
+    /* Nothing visible yet. */
+    assert_flat(as, "1000-1fff a");
+    g_assert_null(orr_address_space_find(as, 0x8000, NULL));
+    assert_read(as, 0x8000, 1, ORR_MEMTX_DECODE_ERROR, 0);
+    assert_read(as, 0x4000, 1, ORR_MEMTX_DECODE_ERROR, 0);
+    assert_read(as, 0x1000, 1, ORR_MEMTX_OK, 0xaa);
+    assert_write(as, 0x1001, 1, 0xbb, ORR_MEMTX_OK);
+
+    orr_memory_transaction_commit();
+    /* Still nothing: an outer transaction is open. */
+    assert_flat(as, "1000-1fff a");
+    assert_read(as, 0x8000, 1, ORR_MEMTX_DECODE_ERROR, 0);
+    assert_read(as, 0x1000, 2, ORR_MEMTX_OK, 0xbbaa);
+
+    orr_memory_transaction_commit();
+    assert_flat(as, "4000-4fff a(ro) 8000-8fff late");
+    assert_read(as, 0x8000, 1, ORR_MEMTX_OK, 0x77);
+    assert_read(as, 0x1000, 1, ORR_MEMTX_DECODE_ERROR, 0);
+    assert_read(as, 0x4000, 2, ORR_MEMTX_OK, 0xbbaa);
+    assert_write(as, 0x4000, 1, 0, ORR_MEMTX_ACCESS_ERROR);
+
+    /* Removal and disabling are deferred too. */
+    orr_memory_transaction_begin();
+    g_assert_true(orr_memory_region_del_subregion(root, late, &err));
+    g_assert_no_error(err);
+    orr_memory_region_set_enabled(a, false);
+    assert_read(as, 0x8000, 1, ORR_MEMTX_OK, 0x77);
+    assert_write(as, 0x8001, 1, 0x78, ORR_MEMTX_OK);
+    assert_read(as, 0x4000, 1, ORR_MEMTX_OK, 0xaa);
+    orr_memory_transaction_commit();
+    g_assert_cmphex(host(late)[1], ==, 0x78);
+    assert_flat(as, "");
+    assert_read(as, 0x8000, 1, ORR_MEMTX_DECODE_ERROR, 0);
+    assert_read(as, 0x4000, 1, ORR_MEMTX_DECODE_ERROR, 0);
+    finish(o);
+}
+
+/* Leaving ROMD mode is a change like the others: deferred to the commit. */
+static void test_transaction_romd(void)
+{
+    g_autoptr(GError) err = NULL;
+    OrrObject *o = new_owner("test-dispatch");
+    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
+    OrrMemoryRegion *rd =
+        orr_memory_region_new_romd(o, "flash", 0x100, &ops_le8, &dev, &err);
+
+    g_assert_no_error(err);
+    host(rd)[0] = 0x11;
+    dev.mem[0] = 0x99;
+    add(root, 0x2000, rd);
+    OrrAddressSpace *as = space(o, "as", root);
+
+    orr_memory_transaction_begin();
+    g_assert_true(orr_memory_region_set_romd(rd, false, &err));
+    assert_read(as, 0x2000, 1, ORR_MEMTX_OK, 0x11);
+    orr_test_assert_log("");
+    orr_memory_transaction_commit();
+    assert_read(as, 0x2000, 1, ORR_MEMTX_OK, 0x99);
+    orr_test_assert_log("r 0/1");
+    finish(o);
+}
+
+/* --- Shared views
+ * ---------------------------------------------------------------------- */
+
+static void test_shared_view(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    OrrMemoryRegion *other = container(o, "other", 0x10000);
+    OrrMemoryRegion *a = ram(o, "a", 0x1000);
+
+    add(root, 0x1000, a);
+    OrrAddressSpace *as1 = space(o, "as1", root);
+    OrrAddressSpace *as2 = space(o, "as2", root);
+    OrrAddressSpace *as3 = space(o, "as3", other);
+
+    assert_flat(as1, "1000-1fff a");
+    assert_flat(as2, "1000-1fff a");
+    assert_flat(as3, "");
+
+    assert_write(as1, 0x1010, 4, 0x01020304, ORR_MEMTX_OK);
+    assert_read(as2, 0x1010, 4, ORR_MEMTX_OK, 0x01020304);
+    assert_read(as3, 0x1010, 4, ORR_MEMTX_DECODE_ERROR, 0);
+
+    /* A change to the root shows in both. */
+    OrrMemoryRegion *b = ram(o, "b", 0x1000);
+    add(root, 0x3000, b);
+    assert_flat(as1, "1000-1fff a 3000-3fff b");
+    assert_flat(as2, "1000-1fff a 3000-3fff b");
+    assert_flat(as3, "");
+    assert_write(as2, 0x3000, 2, 0xbeef, ORR_MEMTX_OK);
+    assert_read(as1, 0x3000, 2, ORR_MEMTX_OK, 0xbeef);
+
+    orr_memory_region_set_enabled(a, false);
+    assert_flat(as1, "3000-3fff b");
+    assert_flat(as2, "3000-3fff b");
+    assert_read(as1, 0x1010, 4, ORR_MEMTX_DECODE_ERROR, 0);
+    assert_read(as2, 0x1010, 4, ORR_MEMTX_DECODE_ERROR, 0);
+
+    /* The same flat ranges, region for region. */
+    g_autoptr(GArray) r1 = orr_address_space_get_flat_ranges(as1);
+    g_autoptr(GArray) r2 = orr_address_space_get_flat_ranges(as2);
+    g_assert_cmpuint(r1->len, ==, r2->len);
+    for (guint i = 0; i < r1->len; i++) {
+        const OrrFlatRange *x = &g_array_index(r1, OrrFlatRange, i);
+        const OrrFlatRange *y = &g_array_index(r2, OrrFlatRange, i);
+        g_assert_cmphex(x->start, ==, y->start);
+        g_assert_cmphex(x->last, ==, y->last);
+        g_assert_true(x->region == y->region);
+        g_assert_cmphex(x->offset, ==, y->offset);
+        g_assert_cmpint(x->readonly, ==, y->readonly);
+    }
+    finish(o);
+}
+
+int main(int argc, char **argv)
+{
+    orr_test_init(&argc, &argv);
+    orr_memory_init();
+
+    g_test_add_func("/dispatch/ram/sized", test_ram_sized);
+    g_test_add_func("/dispatch/ram/bytes-across-hole",
+                    test_ram_bytes_across_hole);
+    g_test_add_func("/dispatch/bytes/first-error", test_bytes_first_error);
+    g_test_add_func("/dispatch/rom", test_rom);
+    g_test_add_func("/dispatch/romd", test_romd);
+    g_test_add_func("/dispatch/mmio/valid-sizes", test_mmio_valid_sizes);
+    g_test_add_func("/dispatch/mmio/default-sizes", test_mmio_default_sizes);
+    g_test_add_func("/dispatch/mmio/unaligned", test_mmio_unaligned);
+    g_test_add_func("/dispatch/mmio/accepts", test_mmio_accepts);
+    g_test_add_func("/dispatch/mmio/split-le", test_mmio_split_le);
+    g_test_add_func("/dispatch/mmio/widen-le", test_mmio_widen_le);
+    g_test_add_func("/dispatch/mmio/big-endian", test_mmio_big_endian);
+    g_test_add_func("/dispatch/mmio/big-endian-split",
+                    test_mmio_big_endian_split);
+    g_test_add_func("/dispatch/mmio/big-endian-widen",
+                    test_mmio_big_endian_widen);
+    g_test_add_func("/dispatch/mmio/native", test_mmio_native);
+    g_test_add_func("/dispatch/straddle/ram-ram", test_straddle_ram_ram);
+    g_test_add_func("/dispatch/straddle/ram-mmio", test_straddle_ram_mmio);
+    g_test_add_func("/dispatch/find-and-flat-ranges",
+                    test_find_and_flat_ranges);
+    g_test_add_func("/dispatch/top/ram", test_top_of_space);
+    g_test_add_func("/dispatch/top/mmio", test_top_of_space_mmio);
+    g_test_add_func("/dispatch/reentrant/nested-access",
+                    test_reentrant_nested_access);
+    g_test_add_func("/dispatch/reentrant/map-change",
+                    test_reentrant_map_change);
+    g_test_add_func("/dispatch/reentrant/unmap-self",
+                    test_reentrant_unmap_self);
+    g_test_add_func("/dispatch/reentrant/drop-owner-nested",
+                    test_reentrant_drop_owner);
+    g_test_add_func("/dispatch/reentrant/drop-owner-direct",
+                    test_reentrant_drop_owner_direct);
+    g_test_add_func("/dispatch/transaction/nested", test_transaction_nested);
+    g_test_add_func("/dispatch/transaction/romd", test_transaction_romd);
+    g_test_add_func("/dispatch/shared-view", test_shared_view);
+    return g_test_run();
+}

@@ -1,0 +1,1572 @@
+/*
+ * Unit tests for the ownership rules of the memory layer (DESIGN.md §3):
+ * which edges between regions take references, in which order devices
+ * that own regions die, how accesses in flight keep what they touch,
+ * what the cycle finder reports, how non-owning edges are severed, and
+ * what a failed realize leaves behind.
+ *
+ * Test types (all with the same instance struct, MoDev):
+ *   mo-base          abstract device; its realize can create its regions,
+ *                    map its box into a container of another owner, map a
+ *                    region of another owner into its box, add a region
+ *                    "late", and fail; its instance_finalize checks that
+ *                    its regions are still intact.
+ *   mo-dev           creates "box" (64 KiB container), "ram" (4 KiB RAM)
+ *                    and "regs" (256 bytes MMIO) in instance_init; the
+ *                    helpers map ram at 0 and regs at 0x1000 in box.
+ *   mo-late-dev      creates and maps the same regions in realize.
+ *   mo-init-map-dev  an mo-dev that maps ram into box in instance_post_init.
+ * The MMIO callbacks of "regs" can unmap regs and unparent the device.
+ * A finalize hook logs "finalize <label>" for each of these devices (and,
+ * when asked, "finalize <path>" for regions).
+ */
+#include "test-util.h"
+
+#define TYPE_BASE "mo-base"
+#define TYPE_DEV "mo-dev"
+#define TYPE_LATE_DEV "mo-late-dev"
+#define TYPE_INIT_MAP_DEV "mo-init-map-dev"
+
+#define OBJ(x) ((OrrObject *)(x))
+
+#define BOX_SIZE 0x10000
+#define RAM_SIZE 0x1000
+#define REGS_AT 0x1000
+#define REGS_SIZE 0x100
+#define REGS_VALUE 0x77
+
+typedef struct MoDev {
+    OrrDevice parent_obj;
+    char label[16];
+    OrrMemoryRegion *box;  /* NOREF: our child "box" */
+    OrrMemoryRegion *ram;  /* NOREF: our child "ram" */
+    OrrMemoryRegion *regs; /* NOREF: our child "regs" */
+    /* What realize does. */
+    OrrMemoryRegion *map_box_into; /* NOREF: map box there */
+    uint64_t map_box_at;
+    OrrMemoryRegion *pull_in; /* NOREF: map it into box */
+    uint64_t pull_in_at;
+    bool add_late; /* a RAM "late" next to box */
+    bool fail_realize;
+    /* What an access to regs does: unmap regs, unparent the device, then
+     * read @nested_addr of @nested_as (if set). */
+    bool drop_self;
+    OrrAddressSpace *nested_as; /* NOREF */
+    uint64_t nested_addr;
+    /* instance_post_init of mo-init-map-dev */
+    bool init_mapped;
+    char init_error[160];
+} MoDev;
+
+/* What the last drop_self callback saw; the device may be gone since. */
+static struct {
+    guint runs;
+    bool finalized_during; /* some mo-base device was finalized */
+    bool whole;            /* the device and regs were intact */
+    OrrMemTxResult nested_res;
+    uint64_t nested_val;
+} cb;
+
+/* mo-base devices finalized so far. */
+static guint dev_finalized;
+/* Whether the finalize hook also logs regions. */
+static bool log_regions;
+
+/* --- Small helpers
+ * ------------------------------------------------------------ */
+
+static void map(OrrMemoryRegion *c, uint64_t at, OrrMemoryRegion *sub)
+{
+    g_autoptr(GError) err = NULL;
+
+    g_assert_true(orr_memory_region_add_subregion(c, at, sub, &err));
+    g_assert_no_error(err);
+}
+
+static void unmap(OrrMemoryRegion *c, OrrMemoryRegion *sub)
+{
+    g_autoptr(GError) err = NULL;
+
+    g_assert_true(orr_memory_region_del_subregion(c, sub, &err));
+    g_assert_no_error(err);
+}
+
+static OrrMemoryRegion *new_ram(OrrObject *owner, const char *name,
+                                uint64_t size)
+{
+    g_autoptr(GError) err = NULL;
+    OrrMemoryRegion *mr = orr_memory_region_new_ram(owner, name, size, &err);
+
+    g_assert_no_error(err);
+    g_assert_nonnull(mr);
+    return mr;
+}
+
+static OrrAddressSpace *new_as(OrrObject *owner, const char *name,
+                               OrrMemoryRegion *root)
+{
+    g_autoptr(GError) err = NULL;
+    OrrAddressSpace *as = orr_address_space_new(owner, name, root, &err);
+
+    g_assert_no_error(err);
+    g_assert_nonnull(as);
+    return as;
+}
+
+static bool is_live(const void *obj)
+{
+    g_autoptr(GPtrArray) infos = orr_live_list(NULL);
+
+    for (guint i = 0; i < infos->len; i++) {
+        if (((OrrLiveInfo *)infos->pdata[i])->object == obj) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static char *join_strings(GPtrArray *strings, const char *sep)
+{
+    GString *s = g_string_new(NULL);
+
+    for (guint i = 0; i < strings->len; i++) {
+        g_string_append_printf(s, "%s%s", i ? sep : "",
+                               (char *)strings->pdata[i]);
+    }
+    return g_string_free(s, FALSE);
+}
+
+/* The holders of @obj's own count, joined with "|". */
+static char *holders_of(const void *obj)
+{
+    g_autoptr(GPtrArray) holders = orr_object_list_holders((OrrObject *)obj);
+
+    return join_strings(holders, "|");
+}
+
+#define assert_holders(obj, expected)                                          \
+    do {                                                                       \
+        g_autofree char *h_ = holders_of(obj);                                 \
+        g_assert_cmpstr(h_, ==, (expected));                                   \
+    } while (0)
+
+/* Whether the registry lists a holder of @obj that starts with @prefix
+ * (read through orr_live_list(), as a leak report would). */
+static bool has_holder(const void *obj, const char *prefix)
+{
+    g_autoptr(GPtrArray) infos = orr_live_list(NULL);
+
+    for (guint i = 0; i < infos->len; i++) {
+        OrrLiveInfo *info = infos->pdata[i];
+        if (info->object != obj) {
+            continue;
+        }
+        for (guint j = 0; j < info->holders->len; j++) {
+            if (g_str_has_prefix(info->holders->pdata[j], prefix)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* The cycles found, one per line, edges joined with " | ". */
+static char *cycles_text(void)
+{
+    g_autoptr(GPtrArray) cycles = orr_live_find_cycles();
+    GString *s = g_string_new(NULL);
+
+    for (guint i = 0; i < cycles->len; i++) {
+        GPtrArray *cycle = cycles->pdata[i];
+        g_autofree char *line = join_strings(cycle, " | ");
+        g_string_append_printf(s, "%s\n", line);
+    }
+    return g_string_free(s, FALSE);
+}
+
+#define assert_cycles(expected)                                                \
+    do {                                                                       \
+        g_autofree char *c_ = cycles_text();                                   \
+        g_assert_cmpstr(c_, ==, (expected));                                   \
+    } while (0)
+
+/* A device's label, or an object's (last) name. */
+static const char *owner_name(OrrObject *owner)
+{
+    const char *name;
+
+    if (owner != NULL && orr_object_is_a(owner, TYPE_BASE)) {
+        return ((MoDev *)owner)->label;
+    }
+    name = owner ? orr_object_get_name(owner) : NULL;
+    return name ? name : "-";
+}
+
+/* The flat view as "start-last owner.region" items, ' ' separated. */
+static char *flat(OrrAddressSpace *as)
+{
+    g_autoptr(GArray) ranges = orr_address_space_get_flat_ranges(as);
+    GString *s = g_string_new(NULL);
+
+    for (guint i = 0; i < ranges->len; i++) {
+        const OrrFlatRange *r = &g_array_index(ranges, OrrFlatRange, i);
+        OrrObject *owner = orr_memory_region_get_owner(r->region);
+        g_string_append_printf(
+            s, "%s%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x %s.%s",
+            i ? " " : "", r->start, r->last, owner_name(owner),
+            orr_memory_region_get_name(r->region));
+    }
+    return g_string_free(s, FALSE);
+}
+
+#define assert_flat(as, expected)                                              \
+    do {                                                                       \
+        g_autofree char *f_ = flat(as);                                        \
+        g_assert_cmpstr(f_, ==, (expected));                                   \
+    } while (0)
+
+static uint64_t read32(OrrAddressSpace *as, uint64_t addr)
+{
+    uint64_t v = 0;
+
+    g_assert_cmpint(orr_address_space_read(as, addr, 4, &v), ==, ORR_MEMTX_OK);
+    return v;
+}
+
+static void write32(OrrAddressSpace *as, uint64_t addr, uint64_t v)
+{
+    g_assert_cmpint(orr_address_space_write(as, addr, 4, v), ==, ORR_MEMTX_OK);
+}
+
+/* --- The test types
+ * ------------------------------------------------------------ */
+
+static void regs_access(MoDev *td)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (!td->drop_self) {
+        return;
+    }
+    td->drop_self = false;
+    cb.runs++;
+
+    guint before = dev_finalized;
+    OrrMemoryRegion *c = orr_memory_region_get_container(td->regs);
+
+    g_assert_nonnull(c);
+    g_assert_true(orr_memory_region_del_subregion(c, td->regs, &err));
+    g_assert_no_error(err);
+    orr_object_unparent(OBJ(td));
+    if (td->nested_as != NULL) {
+        cb.nested_val = 0xdead;
+        cb.nested_res = orr_address_space_read(td->nested_as, td->nested_addr,
+                                               4, &cb.nested_val);
+    }
+    /* Both are still allocated and whole (valgrind/ASan check the reads). */
+    cb.whole = orr_object_get_state(OBJ(td)) == ORR_OBJECT_LIVE &&
+               orr_object_get_parent(OBJ(td)) == NULL &&
+               g_str_equal(orr_memory_region_get_name(td->regs), "regs") &&
+               orr_memory_region_get_owner(td->regs) == OBJ(td) &&
+               orr_memory_region_get_container(td->regs) == NULL;
+    cb.finalized_during = dev_finalized != before;
+}
+
+static uint64_t regs_read(void *opaque, uint64_t offset, unsigned size)
+{
+    regs_access(opaque);
+    return REGS_VALUE;
+}
+
+static void regs_write(void *opaque, uint64_t offset, uint64_t value,
+                       unsigned size)
+{
+    regs_access(opaque);
+}
+
+static const OrrMemoryOps regs_ops = {
+    .read = regs_read,
+    .write = regs_write,
+    .valid = {.max_access_size = 4},
+    .impl = {.max_access_size = 4},
+};
+
+static void make_regions(MoDev *td)
+{
+    g_autoptr(GError) err = NULL;
+    OrrObject *obj = OBJ(td);
+
+    td->box = orr_memory_region_new_container(obj, "box", BOX_SIZE, &err);
+    g_assert_no_error(err);
+    td->ram = orr_memory_region_new_ram(obj, "ram", RAM_SIZE, &err);
+    g_assert_no_error(err);
+    td->regs =
+        orr_memory_region_new_io(obj, "regs", REGS_SIZE, &regs_ops, td, &err);
+    g_assert_no_error(err);
+}
+
+static void wire_regions(MoDev *td)
+{
+    map(td->box, 0, td->ram);
+    map(td->box, REGS_AT, td->regs);
+}
+
+static void dev_instance_init(OrrObject *obj)
+{
+    make_regions((MoDev *)obj);
+}
+
+static void init_map_post_init(OrrObject *obj)
+{
+    MoDev *td = (MoDev *)obj;
+    g_autoptr(GError) err = NULL;
+
+    td->init_mapped =
+        orr_memory_region_add_subregion(td->box, 0, td->ram, &err);
+    if (err != NULL) {
+        g_strlcpy(td->init_error, err->message, sizeof(td->init_error));
+    }
+}
+
+static bool base_realize(OrrDevice *dev, GError **errp)
+{
+    MoDev *td = (MoDev *)dev;
+
+    if (td->box == NULL) {
+        make_regions(td);
+        wire_regions(td);
+    }
+    if (td->map_box_into != NULL) {
+        map(td->map_box_into, td->map_box_at, td->box);
+    }
+    if (td->pull_in != NULL) {
+        map(td->box, td->pull_in_at, td->pull_in);
+    }
+    if (td->add_late) {
+        OrrMemoryRegion *late = new_ram(OBJ(dev), "late", 0x10);
+        g_assert_nonnull(td->map_box_into);
+        map(td->map_box_into, td->map_box_at + BOX_SIZE, late);
+    }
+    if (td->fail_realize) {
+        g_set_error(errp, ORR_ERROR, ORR_ERROR_FAILED, "boom");
+        return false;
+    }
+    return true;
+}
+
+/* The regions are intact while instance_finalize runs (DESIGN §2). */
+static void base_instance_finalize(OrrObject *obj)
+{
+    MoDev *td = (MoDev *)obj;
+
+    if (td->box != NULL) {
+        g_assert_true(orr_object_get_child(obj, "box") == OBJ(td->box));
+        g_assert_cmpint(orr_object_get_state(OBJ(td->box)), ==,
+                        ORR_OBJECT_LIVE);
+        g_assert_true(orr_memory_region_get_owner(td->box) == obj);
+    }
+}
+
+static void base_class_init(OrrObjectClass *klass, const void *data)
+{
+    ORR_DEVICE_CLASS(klass)->realize = base_realize;
+}
+
+static void on_finalize(const OrrFinalizeEvent *ev, void *data)
+{
+    if (orr_object_is_a(ev->object, TYPE_BASE)) {
+        dev_finalized++;
+        orr_test_log("finalize %s", ((MoDev *)ev->object)->label);
+    } else if (log_regions &&
+               orr_object_is_a(ev->object, ORR_TYPE_MEMORY_REGION)) {
+        orr_test_log("finalize %s", ev->path ? ev->path : "?");
+    }
+}
+
+static void register_types(void)
+{
+    static const OrrTypeInfo types[] = {
+        {.name = TYPE_BASE,
+         .parent = ORR_TYPE_DEVICE,
+         .abstract = true,
+         .instance_size = sizeof(MoDev),
+         .class_init = base_class_init,
+         .instance_finalize = base_instance_finalize},
+        {.name = TYPE_DEV,
+         .parent = TYPE_BASE,
+         .instance_init = dev_instance_init},
+        {.name = TYPE_LATE_DEV, .parent = TYPE_BASE},
+        {.name = TYPE_INIT_MAP_DEV,
+         .parent = TYPE_DEV,
+         .instance_post_init = init_map_post_init},
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS(types); i++) {
+        g_autoptr(GError) err = NULL;
+        g_assert_nonnull(orr_type_register(&types[i], &err));
+        g_assert_no_error(err);
+    }
+    orr_live_add_finalize_hook(on_finalize, NULL, NULL);
+}
+
+/* --- Object helpers
+ * ---------------------------------------------------------------- */
+
+/* A plain container under @parent (NOREF: held by @parent). */
+static OrrObject *add_container(OrrObject *parent, const char *name)
+{
+    g_autoptr(GError) err = NULL;
+    OrrObject *o = orr_object_new(ORR_TYPE_CONTAINER, &err);
+
+    g_assert_no_error(err);
+    g_assert_cmpstr(orr_object_add_child(parent, name, o, &err), ==, name);
+    g_assert_no_error(err);
+    orr_object_unref(o);
+    return o;
+}
+
+/* A machine under the root (NOREF: held by the root). */
+static OrrObject *add_machine(const char *name)
+{
+    g_autoptr(GError) err = NULL;
+    OrrObject *m = orr_object_new(ORR_TYPE_MACHINE, &err);
+
+    g_assert_no_error(err);
+    g_assert_nonnull(m);
+    g_assert_cmpstr(orr_object_add_child(orr_root(), name, m, &err), ==, name);
+    g_assert_no_error(err);
+    orr_object_unref(m);
+    return m;
+}
+
+/* A board: a plain container with a 2^64 "sysmem" and an address space
+ * "memory" over it, made after construction (machine-like, without the
+ * machine type). */
+typedef struct Board {
+    OrrObject *obj;
+    OrrMemoryRegion *sysmem;
+    OrrAddressSpace *memory;
+} Board;
+
+static Board add_board(const char *name)
+{
+    g_autoptr(GError) err = NULL;
+    Board b;
+
+    b.obj = add_container(orr_root(), name);
+    b.sysmem =
+        orr_memory_region_new_container(b.obj, "sysmem", ORR_SIZE_2_64, &err);
+    g_assert_no_error(err);
+    b.memory = new_as(b.obj, "memory", b.sysmem);
+    return b;
+}
+
+/* A new device held by the caller; an mo-dev has its regions wired. */
+static MoDev *dev_new(const char *type, const char *label)
+{
+    g_autoptr(GError) err = NULL;
+    MoDev *td = (MoDev *)orr_object_new(type, &err);
+
+    g_assert_no_error(err);
+    g_assert_nonnull(td);
+    g_strlcpy(td->label, label, sizeof(td->label));
+    if (td->box != NULL && orr_memory_region_get_container(td->ram) == NULL) {
+        wire_regions(td);
+    }
+    return td;
+}
+
+/* A new device added to @parent as @name; the caller's reference is
+ * dropped (NOREF). */
+static MoDev *dev_add(OrrObject *parent, const char *type, const char *name)
+{
+    g_autoptr(GError) err = NULL;
+    MoDev *td = dev_new(type, name);
+
+    g_assert_cmpstr(orr_object_add_child(parent, name, OBJ(td), &err), ==,
+                    name);
+    g_assert_no_error(err);
+    orr_object_unref(OBJ(td));
+    return td;
+}
+
+static void realize_ok(MoDev *td)
+{
+    g_autoptr(GError) err = NULL;
+
+    g_assert_true(orr_device_realize((OrrDevice *)td, &err));
+    g_assert_no_error(err);
+}
+
+static void begin(void)
+{
+    orr_test_log_clear();
+    memset(&cb, 0, sizeof(cb));
+    log_regions = false;
+}
+
+static void end(void)
+{
+    orr_test_log_clear();
+    log_regions = false;
+    assert_cycles("");
+    orr_test_assert_no_live_objects();
+}
+
+/* --- A device that holds its own regions -------------------------------------
+ */
+
+typedef enum {
+    DROP_DETACHED,     /* never in the tree: the caller's unref */
+    DROP_CALLER_FIRST, /* unref, then unparent */
+    DROP_PARENT_FIRST, /* unparent, then unref */
+    DROP_GRANDPARENT,  /* unref, then the parent container goes */
+    DROP_N
+} DropOrder;
+
+static void self_contained_case(const char *type, bool realized, bool own_as,
+                                DropOrder order)
+{
+    g_test_message("type %s realized %d own_as %d order %d", type, realized,
+                   own_as, order);
+    begin();
+    OrrObject *o = add_container(orr_root(), "o");
+    MoDev *d = dev_new(type, "d");
+    g_autoptr(GError) err = NULL;
+
+    if (order != DROP_DETACHED) {
+        g_assert_nonnull(orr_object_add_child(o, "d", OBJ(d), &err));
+        g_assert_no_error(err);
+    }
+    if (realized) {
+        realize_ok(d);
+    }
+    g_assert_nonnull(d->box);
+    g_assert_true(orr_memory_region_get_container(d->ram) == d->box);
+    g_assert_true(orr_memory_region_get_container(d->regs) == d->box);
+    if (own_as) {
+        OrrAddressSpace *as = new_as(OBJ(d), "as", d->box);
+        assert_flat(as, "0-fff d.ram 1000-10ff d.regs");
+        write32(as, 0x10, 0x11223344);
+        g_assert_cmpuint(read32(as, 0x10), ==, 0x11223344);
+        g_assert_cmpuint(read32(as, REGS_AT), ==, REGS_VALUE);
+        /* The view pins what it shows, not the device: same unit. */
+        g_assert_true(has_holder(d->ram, ORR_HOLDER_FLATVIEW));
+    }
+    /* Nothing but the caller and the parent holds the device: edges from
+     * its own containers, view and address space take no reference. */
+    assert_holders(d, order == DROP_DETACHED ? "caller" : "caller|parent /o");
+    assert_cycles("");
+    g_assert_cmpuint(orr_live_count(TYPE_BASE), ==, 1);
+    g_assert_cmpuint(orr_live_count(ORR_TYPE_MEMORY_REGION), ==, 3);
+
+    switch (order) {
+    case DROP_DETACHED:
+        orr_object_unref(OBJ(d));
+        orr_test_assert_log("finalize d");
+        break;
+    case DROP_CALLER_FIRST:
+        orr_object_unref(OBJ(d));
+        orr_test_assert_log("");
+        assert_holders(d, "parent /o");
+        orr_object_unparent(OBJ(d));
+        orr_test_assert_log("finalize d");
+        break;
+    case DROP_PARENT_FIRST:
+        orr_object_unparent(OBJ(d));
+        orr_test_assert_log("");
+        assert_holders(d, "caller");
+        g_assert_false(orr_device_is_realized((OrrDevice *)d));
+        orr_object_unref(OBJ(d));
+        orr_test_assert_log("finalize d");
+        break;
+    case DROP_GRANDPARENT:
+        orr_object_unref(OBJ(d));
+        orr_test_assert_log("");
+        orr_object_unparent(o);
+        orr_test_assert_log("finalize d");
+        break;
+    default:
+        g_assert_not_reached();
+    }
+    /* Gone with its regions and its address space. */
+    g_assert_cmpuint(orr_live_count(TYPE_BASE), ==, 0);
+    g_assert_cmpuint(orr_live_count(ORR_TYPE_MEMORY_REGION), ==, 0);
+    g_assert_cmpuint(orr_live_count(ORR_TYPE_ADDRESS_SPACE), ==, 0);
+    if (order != DROP_GRANDPARENT) {
+        orr_object_unparent(o);
+    }
+    end();
+}
+
+static void test_self_contained_every_order(void)
+{
+    for (int order = 0; order < DROP_N; order++) {
+        for (int realized = 0; realized < 2; realized++) {
+            for (int own_as = 0; own_as < 2; own_as++) {
+                self_contained_case(TYPE_DEV, realized, own_as, order);
+            }
+        }
+        /* Regions made by realize behave the same. */
+        self_contained_case(TYPE_LATE_DEV, true, false, order);
+        self_contained_case(TYPE_LATE_DEV, true, true, order);
+    }
+}
+
+/* --- A device mapped into a machine's sysmem
+ * ----------------------------------- */
+
+static MoDev *sysmem_setup(OrrObject **m_out, bool realized)
+{
+    OrrObject *m = add_machine("m");
+    MoDev *d = dev_add(m, TYPE_DEV, "dev");
+    OrrAddressSpace *mem = orr_machine_get_memory(m);
+
+    if (realized) {
+        realize_ok(d);
+    }
+    map(orr_machine_get_sysmem(m), 0x10000000, d->box);
+    assert_flat(mem, "10000000-10000fff dev.ram 10001000-100010ff dev.regs");
+    /* sysmem (unit /m) -> box (unit /m/dev) points down: owning. */
+    g_assert_true(has_holder(d, "subregion /m/sysmem"));
+    g_assert_true(has_holder(d, "parent /m"));
+    g_assert_false(has_holder(d, ORR_HOLDER_CALLER));
+    /* dev holds nothing on the machine. */
+    assert_holders(m, "parent /");
+    assert_cycles("");
+    write32(mem, 0x10000010, 0xcafe);
+    *m_out = m;
+    return d;
+}
+
+/* Realized: unparenting the device unrealizes it, which unmaps it. */
+static void test_sysmem_realized_unparent(void)
+{
+    OrrObject *m;
+
+    begin();
+    MoDev *d = sysmem_setup(&m, true);
+
+    orr_object_unparent(OBJ(d));
+    orr_test_assert_log("finalize dev");
+    assert_flat(orr_machine_get_memory(m), "");
+    orr_object_unparent(m);
+    end();
+}
+
+/* Realized: unrealize cuts the mapping; the device lives on in the tree. */
+static void test_sysmem_realized_unrealize(void)
+{
+    OrrObject *m;
+
+    begin();
+    MoDev *d = sysmem_setup(&m, true);
+
+    orr_device_unrealize((OrrDevice *)d);
+    orr_test_assert_log("");
+    g_assert_null(orr_memory_region_get_container(d->box));
+    assert_flat(orr_machine_get_memory(m), "");
+    assert_holders(d, "parent /m");
+    orr_object_unparent(OBJ(d));
+    orr_test_assert_log("finalize dev");
+    orr_object_unparent(m);
+    end();
+}
+
+/* Never realized: with the test's and the parent's references gone, the
+ * mapping alone keeps the device (it is still visible and usable);
+ * unmapping it frees it. */
+static void test_sysmem_kept_by_mapping(void)
+{
+    OrrObject *m;
+
+    begin();
+    MoDev *d = sysmem_setup(&m, false);
+    OrrMemoryRegion *sysmem = orr_machine_get_sysmem(m);
+    OrrAddressSpace *mem = orr_machine_get_memory(m);
+
+    orr_object_unparent(OBJ(d));
+    orr_test_assert_log("");
+    g_assert_true(is_live(d));
+    g_assert_null(orr_object_get_parent(OBJ(d)));
+    g_assert_true(has_holder(d, "subregion /m/sysmem"));
+    g_assert_false(has_holder(d, "parent"));
+    g_assert_false(has_holder(d, ORR_HOLDER_CALLER));
+    assert_flat(mem, "10000000-10000fff dev.ram 10001000-100010ff dev.regs");
+    g_assert_cmpuint(read32(mem, 0x10000010), ==, 0xcafe);
+    g_assert_cmpuint(read32(mem, 0x10001000), ==, REGS_VALUE);
+    assert_cycles("");
+
+    unmap(sysmem, d->box);
+    orr_test_assert_log("finalize dev");
+    assert_flat(mem, "");
+    orr_object_unparent(m);
+    end();
+}
+
+/* Never realized and unparented: the machine going frees it too. */
+static void test_sysmem_machine_goes(void)
+{
+    OrrObject *m;
+
+    begin();
+    MoDev *d = sysmem_setup(&m, false);
+
+    orr_object_unparent(OBJ(d));
+    orr_test_assert_log("");
+    orr_object_unparent(m);
+    orr_test_assert_log("finalize dev");
+    end();
+}
+
+/* The test still holds the device when the machine goes: the device is
+ * unrealized and unmapped, and dies with the test's reference. */
+static void test_sysmem_held_device_machine_goes(void)
+{
+    OrrObject *m;
+
+    begin();
+    MoDev *d = sysmem_setup(&m, true);
+
+    orr_object_ref(OBJ(d));
+    orr_object_unparent(m);
+    orr_test_assert_log("");
+    g_assert_false(orr_device_is_realized((OrrDevice *)d));
+    g_assert_null(orr_memory_region_get_container(d->box));
+    assert_holders(d, "caller");
+    orr_object_unref(OBJ(d));
+    orr_test_assert_log("finalize dev");
+    end();
+}
+
+/* --- Peter Maydell's case and its reverse
+ * ------------------------------------- */
+
+typedef enum {
+    GO_A,        /* unparent A only */
+    GO_B_THEN_A, /* unparent B, then A */
+    GO_A_B_HELD, /* the test holds B; unparent A, then drop B */
+    GO_N
+} PairOrder;
+
+/* A's container holds B's box; B is A's child. */
+static void maydell_case(bool realized, PairOrder order)
+{
+    g_test_message("realized %d order %d", realized, order);
+    begin();
+    OrrObject *o = add_container(orr_root(), "o");
+    MoDev *a = dev_add(o, TYPE_DEV, "a");
+    MoDev *b = dev_add(OBJ(a), TYPE_DEV, "b");
+
+    map(a->box, 0x8000, b->box);
+    OrrAddressSpace *as = new_as(OBJ(a), "as", a->box);
+    assert_flat(as, "0-fff a.ram 1000-10ff a.regs 8000-8fff b.ram "
+                    "9000-90ff b.regs");
+    if (realized) {
+        realize_ok(a);
+        realize_ok(b);
+    }
+    /* a.box -> b points down: owning; b holds nothing on a. */
+    g_assert_true(has_holder(b, "subregion /o/a/box"));
+    assert_holders(a, "parent /o");
+    assert_cycles("");
+
+    switch (order) {
+    case GO_A:
+        orr_object_unparent(OBJ(a));
+        orr_test_assert_log("finalize a, finalize b");
+        break;
+    case GO_B_THEN_A:
+        orr_object_unparent(OBJ(b));
+        if (realized) {
+            /* unrealize cut b.box out of a.box */
+            orr_test_assert_log("finalize b");
+            assert_flat(as, "0-fff a.ram 1000-10ff a.regs");
+            orr_object_unparent(OBJ(a));
+            orr_test_assert_log("finalize a");
+        } else {
+            /* still mapped, so still alive */
+            orr_test_assert_log("");
+            g_assert_true(has_holder(b, "subregion /o/a/box"));
+            g_assert_false(has_holder(b, "parent"));
+            orr_object_unparent(OBJ(a));
+            orr_test_assert_log("finalize a, finalize b");
+        }
+        break;
+    case GO_A_B_HELD:
+        orr_object_ref(OBJ(b));
+        orr_object_unparent(OBJ(a));
+        orr_test_assert_log("finalize a");
+        g_assert_null(orr_memory_region_get_container(b->box));
+        assert_holders(b, "caller");
+        orr_object_unref(OBJ(b));
+        orr_test_assert_log("finalize b");
+        break;
+    default:
+        g_assert_not_reached();
+    }
+    orr_object_unparent(o);
+    end();
+}
+
+static void test_maydell_case(void)
+{
+    for (int order = 0; order < GO_N; order++) {
+        maydell_case(false, order);
+        maydell_case(true, order);
+    }
+}
+
+/* The reverse: a region of A inside its child B's container. */
+static void reverse_case(bool realized, PairOrder order)
+{
+    g_test_message("realized %d order %d", realized, order);
+    begin();
+    OrrObject *o = add_container(orr_root(), "o");
+    MoDev *a = dev_add(o, TYPE_DEV, "a");
+    MoDev *b = dev_add(OBJ(a), TYPE_DEV, "b");
+    OrrMemoryRegion *shared = new_ram(OBJ(a), "shared", 0x100);
+
+    map(b->box, 0x8000, shared);
+    OrrAddressSpace *as = new_as(OBJ(b), "as", b->box);
+    assert_flat(as, "0-fff b.ram 1000-10ff b.regs 8000-80ff a.shared");
+    write32(as, 0x8000, 0x5a5a);
+    if (realized) {
+        realize_ok(a);
+        realize_ok(b);
+    }
+    /* b.box -> a.shared points up: no reference on a, from the container
+     * or from b's view. */
+    assert_holders(a, "parent /o");
+    assert_cycles("");
+
+    switch (order) {
+    case GO_A:
+        orr_object_unparent(OBJ(a));
+        orr_test_assert_log("finalize a, finalize b");
+        break;
+    case GO_B_THEN_A:
+        orr_object_unparent(OBJ(b));
+        orr_test_assert_log("finalize b");
+        g_assert_null(orr_memory_region_get_container(shared));
+        orr_object_unparent(OBJ(a));
+        orr_test_assert_log("finalize a");
+        break;
+    case GO_A_B_HELD:
+        orr_object_ref(OBJ(b));
+        orr_object_unparent(OBJ(a));
+        orr_test_assert_log("finalize a");
+        /* a.shared is gone from b's container and b's view. */
+        assert_flat(as, "0-fff b.ram 1000-10ff b.regs");
+        {
+            g_autoptr(GPtrArray) subs =
+                orr_memory_region_get_subregions(b->box);
+            g_assert_cmpuint(subs->len, ==, 2);
+        }
+        assert_holders(b, "caller");
+        orr_object_unref(OBJ(b));
+        orr_test_assert_log("finalize b");
+        break;
+    default:
+        g_assert_not_reached();
+    }
+    orr_object_unparent(o);
+    end();
+}
+
+static void test_reverse_case(void)
+{
+    for (int order = 0; order < GO_N; order++) {
+        reverse_case(false, order);
+        reverse_case(true, order);
+    }
+}
+
+/* --- Mapping an ancestor's RAM into one's own view
+ * ---------------------------- */
+
+static void ancestor_alias_case(bool dma_first, bool realized)
+{
+    g_test_message("dma_first %d realized %d", dma_first, realized);
+    begin();
+    OrrObject *m = add_machine("m");
+    OrrAddressSpace *mem = orr_machine_get_memory(m);
+    MoDev *dma = dma_first ? dev_add(m, TYPE_DEV, "dma") : NULL;
+    OrrMemoryRegion *ram = new_ram(m, "ram", 0x10000);
+    g_autoptr(GError) err = NULL;
+
+    map(orr_machine_get_sysmem(m), 0, ram);
+    if (!dma_first) {
+        dma = dev_add(m, TYPE_DEV, "dma");
+    }
+    if (realized) {
+        realize_ok(dma);
+    }
+    OrrMemoryRegion *view =
+        orr_memory_region_new_container(OBJ(dma), "view", ORR_SIZE_2_64, &err);
+    g_assert_no_error(err);
+    OrrMemoryRegion *win =
+        orr_memory_region_new_alias(OBJ(dma), "win", ram, 0, 0x10000, &err);
+    g_assert_no_error(err);
+    map(view, 0x80000000, win);
+    map(view, 0, dma->box);
+    OrrAddressSpace *das = new_as(OBJ(dma), "das", view);
+
+    assert_flat(das, "0-fff dma.ram 1000-10ff dma.regs "
+                     "80000000-8000ffff m.ram");
+    write32(mem, 0x100, 0xcafef00d);
+    g_assert_cmpuint(read32(das, 0x80000100), ==, 0xcafef00d);
+    write32(das, 0x80000200, 0x600d);
+    g_assert_cmpuint(read32(mem, 0x200), ==, 0x600d);
+
+    /* The alias, the DMA view and its address space point up: no
+     * reference on the machine, no cycle. */
+    assert_holders(m, "parent /");
+    assert_holders(dma, "parent /m");
+    assert_cycles("");
+
+    orr_object_unparent(m);
+    orr_test_assert_log("finalize dma");
+    end();
+}
+
+static void test_ancestor_alias_no_cycle(void)
+{
+    ancestor_alias_case(false, false);
+    ancestor_alias_case(false, true);
+    ancestor_alias_case(true, false);
+    ancestor_alias_case(true, true);
+}
+
+/* --- MMIO callbacks that drop their own device
+ * --------------------------------- */
+
+/* A realized device mapped in a board: the callback unmaps regs, then
+ * unparents the device (which unrealizes it and unmaps its box); the
+ * device dies after the access returns. */
+static void drops_own_device_case(bool is_write)
+{
+    begin();
+    Board b = add_board("b");
+    MoDev *d = dev_add(b.obj, TYPE_DEV, "d");
+    uint64_t v = 0;
+
+    realize_ok(d);
+    map(b.sysmem, 0x10000, d->box);
+    d->drop_self = true;
+    d->nested_as = b.memory;
+    d->nested_addr = 0x10000 + REGS_AT;
+    guint before = dev_finalized;
+
+    if (is_write) {
+        g_assert_cmpint(
+            orr_address_space_write(b.memory, 0x10000 + REGS_AT, 4, 0x12345678),
+            ==, ORR_MEMTX_OK);
+    } else {
+        g_assert_cmpint(
+            orr_address_space_read(b.memory, 0x10000 + REGS_AT, 4, &v), ==,
+            ORR_MEMTX_OK);
+        g_assert_cmpuint(v, ==, REGS_VALUE);
+    }
+    g_assert_cmpuint(cb.runs, ==, 1);
+    g_assert_true(cb.whole);
+    g_assert_false(cb.finalized_during);
+    /* A nested access sees the new map: regs is gone. */
+    g_assert_cmpint(cb.nested_res, ==, ORR_MEMTX_DECODE_ERROR);
+    g_assert_cmpuint(cb.nested_val, ==, 0);
+    /* ...and the device died when the outermost access returned. */
+    g_assert_cmpuint(dev_finalized, ==, before + 1);
+    orr_test_assert_log("finalize d");
+    assert_flat(b.memory, "");
+    orr_object_unparent(b.obj);
+    end();
+}
+
+static void test_callback_drops_own_device_write(void)
+{
+    drops_own_device_case(true);
+}
+
+static void test_callback_drops_own_device_read(void)
+{
+    drops_own_device_case(false);
+}
+
+/* Never realized, regs mapped straight into sysmem (an owning edge): the
+ * callback removes that edge and the parent's; only the access holds
+ * the device until it returns. */
+static void test_callback_drops_unrealized_device(void)
+{
+    begin();
+    Board b = add_board("b");
+    MoDev *d = dev_add(b.obj, TYPE_DEV, "d");
+
+    unmap(d->box, d->regs);
+    map(b.sysmem, 0x20000, d->regs);
+    assert_flat(b.memory, "20000-200ff d.regs");
+    d->drop_self = true;
+    guint before = dev_finalized;
+
+    g_assert_cmpint(orr_address_space_write(b.memory, 0x20000, 2, 0xbeef), ==,
+                    ORR_MEMTX_OK);
+    g_assert_cmpuint(cb.runs, ==, 1);
+    g_assert_true(cb.whole);
+    g_assert_false(cb.finalized_during);
+    g_assert_cmpuint(dev_finalized, ==, before + 1);
+    orr_test_assert_log("finalize d");
+    assert_flat(b.memory, "");
+    orr_object_unparent(b.obj);
+    end();
+}
+
+/* The probe region (of another device) records whether the dropped
+ * device was already finalized when the same access reached it. */
+static struct {
+    guint calls;
+    guint finalized_seen;
+} probe;
+
+static uint64_t probe_read(void *opaque, uint64_t offset, unsigned size)
+{
+    probe.calls++;
+    probe.finalized_seen = dev_finalized;
+    return 0x99;
+}
+
+static void probe_write(void *opaque, uint64_t offset, uint64_t value,
+                        unsigned size)
+{
+    probe.calls++;
+    probe.finalized_seen = dev_finalized;
+}
+
+static const OrrMemoryOps probe_ops = {
+    .read = probe_read,
+    .write = probe_write,
+    .valid = {.max_access_size = 4},
+    .impl = {.max_access_size = 4},
+};
+
+/*
+ * The device's own address space (whose view pins its regions without
+ * holding the device: same unit). One byte access covers the end of
+ * regs, whose callback drops the device, and a probe region of another
+ * device: the device must not be reclaimed before the outermost access
+ * returns, so the probe still sees it alive.
+ */
+static void own_view_case(bool is_write, bool realized)
+{
+    g_test_message("is_write %d realized %d", is_write, realized);
+    begin();
+    memset(&probe, 0, sizeof(probe));
+    OrrObject *o = add_container(orr_root(), "o");
+    MoDev *p = dev_add(o, TYPE_DEV, "p");
+    MoDev *d = dev_add(o, TYPE_DEV, "d");
+    g_autoptr(GError) err = NULL;
+    OrrMemoryRegion *pr = orr_memory_region_new_io(OBJ(p), "probe", 0x100,
+                                                   &probe_ops, NULL, &err);
+    uint8_t buf[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+
+    g_assert_no_error(err);
+    map(d->box, REGS_AT + REGS_SIZE, pr);
+    OrrAddressSpace *das = new_as(OBJ(d), "as", d->box);
+    assert_flat(das, "0-fff d.ram 1000-10ff d.regs 1100-11ff p.probe");
+    if (realized) {
+        realize_ok(d);
+    }
+    d->drop_self = true;
+    guint before = dev_finalized;
+
+    uint64_t at = REGS_AT + REGS_SIZE - 4;
+    OrrMemTxResult r =
+        is_write ? orr_address_space_write_bytes(das, at, buf, sizeof(buf))
+                 : orr_address_space_read_bytes(das, at, buf, sizeof(buf));
+
+    g_assert_cmpint(r, ==, ORR_MEMTX_OK);
+    g_assert_cmpuint(cb.runs, ==, 1);
+    g_assert_true(cb.whole);
+    g_assert_false(cb.finalized_during);
+    g_assert_cmpuint(probe.calls, ==, 1);
+    g_assert_cmpuint(probe.finalized_seen, ==, before);
+    if (!is_write) {
+        g_assert_cmpuint(buf[0], ==, REGS_VALUE);
+        g_assert_cmpuint(buf[4], ==, 0x99);
+    }
+    g_assert_cmpuint(dev_finalized, ==, before + 1);
+    orr_test_assert_log("finalize d");
+    g_assert_false(has_holder(p, "subregion"));
+    orr_object_unparent(o);
+    orr_test_assert_log("finalize p");
+    end();
+}
+
+static void test_callback_drops_device_own_view(void)
+{
+    own_view_case(true, false);
+    own_view_case(false, false);
+    own_view_case(true, true);
+    own_view_case(false, true);
+}
+
+/* --- Flat views keep what they show
+ * ------------------------------------------- */
+
+/* Destroying a mapped region unmaps it; the view drops it and it goes. */
+static void test_view_destroyed_region(void)
+{
+    begin();
+    log_regions = true;
+    OrrObject *o = add_container(orr_root(), "o");
+    g_autoptr(GError) err = NULL;
+    OrrMemoryRegion *root =
+        orr_memory_region_new_container(o, "root", 0x10000, &err);
+    OrrMemoryRegion *r = new_ram(o, "r", 0x1000);
+    OrrMemoryRegion *keep = new_ram(o, "keep", 0x1000);
+
+    g_assert_no_error(err);
+    map(root, 0x1000, r);
+    map(root, 0x4000, keep);
+    OrrAddressSpace *as = new_as(o, "as", root);
+    assert_flat(as, "1000-1fff o.r 4000-4fff o.keep");
+    assert_holders(r, "parent /o|flatview");
+    guint regions = orr_live_count(ORR_TYPE_MEMORY_REGION);
+
+    orr_object_unparent(OBJ(r));
+    orr_test_assert_log("finalize /o/r");
+    assert_flat(as, "4000-4fff o.keep");
+    g_assert_cmpuint(orr_live_count(ORR_TYPE_MEMORY_REGION), ==, regions - 1);
+    uint64_t v = 1;
+    g_assert_cmpint(orr_address_space_read(as, 0x1000, 4, &v), ==,
+                    ORR_MEMTX_DECODE_ERROR);
+    g_assert_cmpuint(v, ==, 0);
+    orr_object_unparent(o);
+    end();
+}
+
+/* An MMIO callback destroys its own region, then reads the map again. */
+typedef struct Killer {
+    OrrMemoryRegion *mr; /* NOREF */
+    OrrAddressSpace *as; /* NOREF */
+    uint64_t addr;
+    guint calls;
+    bool region_whole;
+    bool region_finalized_during;
+    OrrMemTxResult nested_res;
+    uint64_t nested_val;
+} Killer;
+
+static guint live_regions(void)
+{
+    return orr_live_count(ORR_TYPE_MEMORY_REGION);
+}
+
+static uint64_t killer_read(void *opaque, uint64_t offset, unsigned size)
+{
+    Killer *k = opaque;
+    guint regions = live_regions();
+
+    k->calls++;
+    orr_object_unparent(OBJ(k->mr));
+    k->nested_val = 0xdead;
+    k->nested_res = orr_address_space_read(k->as, k->addr, 1, &k->nested_val);
+    k->region_whole = g_str_equal(orr_memory_region_get_name(k->mr), "io") &&
+                      orr_memory_region_get_container(k->mr) == NULL &&
+                      orr_object_get_parent(OBJ(k->mr)) == NULL;
+    k->region_finalized_during = live_regions() != regions;
+    return 0x5a;
+}
+
+static void killer_write(void *opaque, uint64_t offset, uint64_t value,
+                         unsigned size)
+{
+}
+
+static const OrrMemoryOps killer_ops = {
+    .read = killer_read,
+    .write = killer_write,
+};
+
+static void test_view_callback_destroys_region(void)
+{
+    begin();
+    log_regions = true;
+    OrrObject *o = add_container(orr_root(), "o");
+    g_autoptr(GError) err = NULL;
+    OrrMemoryRegion *root =
+        orr_memory_region_new_container(o, "root", 0x10000, &err);
+    Killer k = {.addr = 0x2000};
+
+    g_assert_no_error(err);
+    k.mr = orr_memory_region_new_io(o, "io", 0x100, &killer_ops, &k, &err);
+    g_assert_no_error(err);
+    map(root, 0x2000, k.mr);
+    k.as = new_as(o, "as", root);
+    assert_flat(k.as, "2000-20ff o.io");
+
+    uint64_t v = 0;
+    g_assert_cmpint(orr_address_space_read(k.as, 0x2000, 1, &v), ==,
+                    ORR_MEMTX_OK);
+    g_assert_cmpuint(v, ==, 0x5a);
+    g_assert_cmpuint(k.calls, ==, 1);
+    g_assert_true(k.region_whole);
+    g_assert_false(k.region_finalized_during);
+    g_assert_cmpint(k.nested_res, ==, ORR_MEMTX_DECODE_ERROR);
+    g_assert_cmpuint(k.nested_val, ==, 0);
+    /* Reclaimed once the access returned. */
+    orr_test_assert_log("finalize /o/io");
+    assert_flat(k.as, "");
+    orr_object_unparent(o);
+    end();
+}
+
+/* --- The cycle finder
+ * ---------------------------------------------------------- */
+
+#define CROSS_CYCLE                                                            \
+    "parent /o/a -> /o/a/box | subregion /o/a/box -> /o/b | "                  \
+    "parent /o/b -> /o/b/box | subregion /o/b/box -> /o/a\n"
+
+/* Siblings a and b, each container holding the other's region. */
+static void cross_link(MoDev **a_out, MoDev **b_out, OrrMemoryRegion **ar,
+                       OrrMemoryRegion **br)
+{
+    OrrObject *o = add_container(orr_root(), "o");
+    MoDev *a = dev_add(o, TYPE_DEV, "a");
+    MoDev *b = dev_add(o, TYPE_DEV, "b");
+
+    *ar = new_ram(OBJ(a), "xr", 0x100);
+    *br = new_ram(OBJ(b), "xr", 0x100);
+    map(a->box, 0x8000, *br);
+    map(b->box, 0x8000, *ar);
+    g_assert_true(has_holder(a, "subregion /o/b/box"));
+    g_assert_true(has_holder(b, "subregion /o/a/box"));
+    *a_out = a;
+    *b_out = b;
+}
+
+/* Found while attached; breaking one edge ends it. */
+static void test_cycle_broken_attached(void)
+{
+    MoDev *a, *b;
+    OrrMemoryRegion *ar, *br;
+
+    begin();
+    cross_link(&a, &b, &ar, &br);
+    OrrObject *o = orr_object_get_parent(OBJ(a));
+    assert_cycles(CROSS_CYCLE);
+
+    unmap(a->box, br);
+    assert_cycles("");
+    orr_test_assert_log("");
+    orr_object_unparent(o);
+    orr_test_assert_log("finalize b, finalize a");
+    end();
+}
+
+/* Never realized and unparented, the pair keeps itself alive; the finder
+ * names the edges by their last paths; breaking one edge frees all. */
+static void test_cycle_leak_then_broken(void)
+{
+    MoDev *a, *b;
+    OrrMemoryRegion *ar, *br;
+
+    begin();
+    cross_link(&a, &b, &ar, &br);
+    orr_object_unparent(orr_object_get_parent(OBJ(a)));
+    orr_test_assert_log("");
+    g_assert_cmpuint(orr_live_count(TYPE_BASE), ==, 2);
+    assert_cycles(CROSS_CYCLE);
+    g_assert_true(has_holder(a, "subregion /o/b/box"));
+
+    unmap(b->box, ar);
+    orr_test_assert_log("finalize a, finalize b");
+    end();
+}
+
+/* Realized, the same pair is freed with its parent: unrealize (from the
+ * parent's release of its children) cuts the cross-owner mappings. */
+static void test_cycle_realized_freed(void)
+{
+    MoDev *a, *b;
+    OrrMemoryRegion *ar, *br;
+
+    begin();
+    cross_link(&a, &b, &ar, &br);
+    realize_ok(a);
+    realize_ok(b);
+    assert_cycles(CROSS_CYCLE);
+    orr_object_unparent(orr_object_get_parent(OBJ(a)));
+    orr_test_assert_log("finalize b, finalize a");
+    end();
+}
+
+/* --- Severed non-owning edges
+ * -------------------------------------------------- */
+
+/* An alias of a region of its own unit: the target destroyed first
+ * severs it. */
+static void test_sever_alias_same_unit(void)
+{
+    begin();
+    OrrObject *o = add_container(orr_root(), "o");
+    MoDev *d = dev_add(o, TYPE_DEV, "d");
+    OrrMemoryRegion *tgt = new_ram(OBJ(d), "tgt", 0x1000);
+    g_autoptr(GError) err = NULL;
+    OrrMemoryRegion *win =
+        orr_memory_region_new_alias(OBJ(d), "win", tgt, 0, 0x1000, &err);
+
+    g_assert_no_error(err);
+    map(d->box, 0x4000, win);
+    g_assert_true(orr_memory_region_get_alias_target(win) == tgt);
+    assert_holders(d, "parent /o");
+
+    orr_object_unparent(OBJ(tgt));
+    g_assert_null(orr_memory_region_get_alias_target(win));
+    OrrAddressSpace *as = new_as(OBJ(d), "as", d->box);
+    assert_flat(as, "0-fff d.ram 1000-10ff d.regs");
+    uint64_t v = 1;
+    g_assert_cmpint(orr_address_space_read(as, 0x4000, 4, &v), ==,
+                    ORR_MEMTX_DECODE_ERROR);
+    g_assert_cmpuint(v, ==, 0);
+    orr_object_unparent(o);
+    end();
+}
+
+/* d (child of y, held by the test) shows y's region through an alias in
+ * its own view; y dies: the alias shows nothing, the target is gone. */
+static void sever_alias_owner_case(bool target_mapped)
+{
+    g_test_message("target_mapped %d", target_mapped);
+    begin();
+    OrrObject *o = add_container(orr_root(), "o");
+    MoDev *y = dev_add(o, TYPE_DEV, "y");
+    MoDev *d = dev_add(OBJ(y), TYPE_DEV, "d");
+
+    if (!target_mapped) {
+        /* y maps nothing at all: its death changes no container. */
+        unmap(y->box, y->ram);
+        unmap(y->box, y->regs);
+    }
+    OrrMemoryRegion *tgt =
+        target_mapped ? y->ram : new_ram(OBJ(y), "hidden", 0x1000);
+    g_autoptr(GError) err = NULL;
+    OrrMemoryRegion *win =
+        orr_memory_region_new_alias(OBJ(d), "win", tgt, 0, 0x1000, &err);
+
+    g_assert_no_error(err);
+    orr_object_ref(OBJ(d));
+    map(d->box, 0x4000, win);
+    OrrAddressSpace *das = new_as(OBJ(d), "as", d->box);
+    if (target_mapped) {
+        assert_flat(das, "0-fff d.ram 1000-10ff d.regs 4000-4fff y.ram");
+    } else {
+        assert_flat(das, "0-fff d.ram 1000-10ff d.regs 4000-4fff y.hidden");
+    }
+    /* The alias and the view point up: nothing holds y but its parent. */
+    assert_holders(y, "parent /o");
+
+    orr_object_unparent(OBJ(y));
+    orr_test_assert_log("finalize y");
+    g_assert_null(orr_memory_region_get_alias_target(win));
+    assert_flat(das, "0-fff d.ram 1000-10ff d.regs");
+    uint64_t v = 1;
+    g_assert_cmpint(orr_address_space_read(das, 0x4000, 4, &v), ==,
+                    ORR_MEMTX_DECODE_ERROR);
+    g_assert_cmpuint(v, ==, 0);
+    /* A later map change renders d's view again. */
+    unmap(d->box, d->regs);
+    assert_flat(das, "0-fff d.ram");
+    orr_object_unref(OBJ(d));
+    orr_test_assert_log("finalize d");
+    orr_object_unparent(o);
+    end();
+}
+
+static void test_sever_alias_owner_dies_mapped(void)
+{
+    sever_alias_owner_case(true);
+}
+
+static void test_sever_alias_owner_dies_unmapped(void)
+{
+    sever_alias_owner_case(false);
+}
+
+/* An address space over its own unit's container: the root destroyed
+ * first leaves it with no root and an empty view. */
+static void test_sever_as_root_same_unit(void)
+{
+    begin();
+    OrrObject *o = add_container(orr_root(), "o");
+    MoDev *d = dev_add(o, TYPE_DEV, "d");
+    OrrAddressSpace *das = new_as(OBJ(d), "as", d->box);
+
+    assert_flat(das, "0-fff d.ram 1000-10ff d.regs");
+    orr_object_unparent(OBJ(d->box));
+    d->box = NULL;
+    g_assert_null(orr_address_space_get_root(das));
+    assert_flat(das, "");
+    g_assert_null(orr_memory_region_get_container(d->ram));
+    g_assert_null(orr_memory_region_get_container(d->regs));
+    uint64_t v = 1;
+    g_assert_cmpint(orr_address_space_read(das, 0, 4, &v), ==,
+                    ORR_MEMTX_DECODE_ERROR);
+    g_assert_cmpuint(v, ==, 0);
+    orr_object_unparent(o);
+    end();
+}
+
+/* An address space of d over its parent's container: the parent dies
+ * while the test holds d. */
+static void test_sever_as_root_owner_dies(void)
+{
+    begin();
+    OrrObject *o = add_container(orr_root(), "o");
+    MoDev *y = dev_add(o, TYPE_DEV, "y");
+    MoDev *d = dev_add(OBJ(y), TYPE_DEV, "d");
+
+    orr_object_ref(OBJ(d));
+    OrrAddressSpace *das = new_as(OBJ(d), "as", y->box);
+    assert_flat(das, "0-fff y.ram 1000-10ff y.regs");
+    assert_holders(y, "parent /o");
+
+    orr_object_unparent(OBJ(y));
+    orr_test_assert_log("finalize y");
+    g_assert_null(orr_address_space_get_root(das));
+    assert_flat(das, "");
+    orr_object_unref(OBJ(d));
+    orr_test_assert_log("finalize d");
+    orr_object_unparent(o);
+    end();
+}
+
+/* --- Realize failure rollback
+ * ------------------------------------------------- */
+
+static void test_realize_failure_cuts_mappings(void)
+{
+    begin();
+    Board b = add_board("b");
+    MoDev *d = dev_add(b.obj, TYPE_DEV, "d");
+    MoDev *p = dev_add(b.obj, TYPE_DEV, "p");
+    OrrMemoryRegion *solo = new_ram(OBJ(d), "solo", 0x100);
+    OrrMemoryRegion *loan = new_ram(OBJ(p), "loan", 0x100);
+    g_autoptr(GError) err = NULL;
+
+    /* Made before realize: kept by the rollback. */
+    map(b.sysmem, 0x100000, solo);
+    d->map_box_into = b.sysmem;
+    d->map_box_at = 0x200000;
+    d->pull_in = loan;
+    d->pull_in_at = 0x8000;
+    d->add_late = true;
+    d->fail_realize = true;
+
+    g_assert_false(orr_device_realize((OrrDevice *)d, &err));
+    g_assert_error(err, ORR_ERROR, ORR_ERROR_FAILED);
+    g_assert_nonnull(strstr(err->message, "boom"));
+    g_assert_nonnull(strstr(err->message, "/b/d"));
+    g_clear_error(&err);
+
+    g_assert_cmpint(orr_device_get_phase((OrrDevice *)d), ==, ORR_DEVICE_NEW);
+    g_assert_null(orr_memory_region_get_container(d->box));
+    g_assert_null(orr_memory_region_get_container(loan));
+    g_assert_null(orr_object_get_child(OBJ(d), "late"));
+    g_assert_true(orr_memory_region_get_container(solo) == b.sysmem);
+    g_assert_true(orr_memory_region_get_container(d->ram) == d->box);
+    assert_flat(b.memory, "100000-1000ff d.solo");
+    /* The edges it made are gone with their references. */
+    g_assert_false(has_holder(p, "subregion"));
+    g_assert_true(has_holder(d, "subregion /b/sysmem"));
+    g_assert_false(has_holder(d, "subregion /b/sysmem x2"));
+    {
+        g_autoptr(GPtrArray) subs = orr_memory_region_get_subregions(d->box);
+        g_assert_cmpuint(subs->len, ==, 2);
+    }
+
+    /* The same realize, succeeding, makes them all. */
+    d->fail_realize = false;
+    realize_ok(d);
+    assert_flat(b.memory, "100000-1000ff d.solo 200000-200fff d.ram "
+                          "201000-2010ff d.regs 208000-2080ff p.loan "
+                          "210000-21000f d.late");
+    g_assert_true(has_holder(p, "subregion /b/d/box"));
+    orr_object_unparent(b.obj);
+    orr_test_log_clear();
+    end();
+}
+
+/* --- Mapping while the owner is being constructed
+ * ----------------------------- */
+
+/* A device maps its regions into its own container in instance_post_init,
+ * as QEMU devices do in instance_init. */
+static void test_map_in_instance_init(void)
+{
+    begin();
+    MoDev *d = dev_new(TYPE_INIT_MAP_DEV, "d");
+
+    g_assert_cmpstr(d->init_error, ==, "");
+    g_assert_true(d->init_mapped);
+    g_assert_true(orr_memory_region_get_container(d->ram) == d->box);
+    orr_object_unref(OBJ(d));
+    orr_test_assert_log("finalize d");
+    end();
+}
+
+int main(int argc, char **argv)
+{
+    orr_test_init(&argc, &argv);
+    orr_memory_init();
+    register_types();
+
+    g_test_add_func("/memory/ownership/self-contained/every-order",
+                    test_self_contained_every_order);
+    g_test_add_func("/memory/ownership/sysmem/realized-unparent",
+                    test_sysmem_realized_unparent);
+    g_test_add_func("/memory/ownership/sysmem/realized-unrealize",
+                    test_sysmem_realized_unrealize);
+    g_test_add_func("/memory/ownership/sysmem/kept-by-mapping",
+                    test_sysmem_kept_by_mapping);
+    g_test_add_func("/memory/ownership/sysmem/machine-goes",
+                    test_sysmem_machine_goes);
+    g_test_add_func("/memory/ownership/sysmem/held-device-machine-goes",
+                    test_sysmem_held_device_machine_goes);
+    g_test_add_func("/memory/ownership/maydell/every-order", test_maydell_case);
+    g_test_add_func("/memory/ownership/reverse/every-order", test_reverse_case);
+    g_test_add_func("/memory/ownership/ancestor-alias/no-cycle",
+                    test_ancestor_alias_no_cycle);
+    g_test_add_func("/memory/ownership/callback/drops-own-device-write",
+                    test_callback_drops_own_device_write);
+    g_test_add_func("/memory/ownership/callback/drops-own-device-read",
+                    test_callback_drops_own_device_read);
+    g_test_add_func("/memory/ownership/callback/drops-unrealized-device",
+                    test_callback_drops_unrealized_device);
+    g_test_add_func("/memory/ownership/callback/drops-device-own-view",
+                    test_callback_drops_device_own_view);
+    g_test_add_func("/memory/ownership/view/destroyed-region",
+                    test_view_destroyed_region);
+    g_test_add_func("/memory/ownership/view/callback-destroys-region",
+                    test_view_callback_destroys_region);
+    g_test_add_func("/memory/ownership/cycles/broken-attached",
+                    test_cycle_broken_attached);
+    g_test_add_func("/memory/ownership/cycles/leak-then-broken",
+                    test_cycle_leak_then_broken);
+    g_test_add_func("/memory/ownership/cycles/realized-freed",
+                    test_cycle_realized_freed);
+    g_test_add_func("/memory/ownership/sever/alias-same-unit",
+                    test_sever_alias_same_unit);
+    g_test_add_func("/memory/ownership/sever/alias-owner-dies-mapped",
+                    test_sever_alias_owner_dies_mapped);
+    g_test_add_func("/memory/ownership/sever/alias-owner-dies-unmapped",
+                    test_sever_alias_owner_dies_unmapped);
+    g_test_add_func("/memory/ownership/sever/as-root-same-unit",
+                    test_sever_as_root_same_unit);
+    g_test_add_func("/memory/ownership/sever/as-root-owner-dies",
+                    test_sever_as_root_owner_dies);
+    g_test_add_func("/memory/ownership/realize/failure-cuts-mappings",
+                    test_realize_failure_cuts_mappings);
+    g_test_add_func("/memory/ownership/init/map-in-instance-init",
+                    test_map_in_instance_init);
+    return g_test_run();
+}
