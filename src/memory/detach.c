@@ -29,7 +29,7 @@ static OrrMemoryRegion *next_cross_mapping(OrrObject *dev, guint64 since)
             is_other_unit(mr->container, dev)) {
             return mr;
         }
-        for (guint j = 0; j < mr->subregions->len; j++) {
+        for (guint j = mr->subregions->len; j-- > 0;) { /* strongest first */
             OrrMemoryRegion *sub = mr->subregions->pdata[j];
             if (sub->map_serial > since && is_other_unit(sub, dev)) {
                 return sub;

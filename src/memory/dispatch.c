@@ -27,18 +27,50 @@ static bool valid_size(unsigned size)
     return size == 1 || size == 2 || size == 4 || size == 8;
 }
 
-static uint64_t load_le(const uint8_t *p, unsigned size)
+/* Bus values are little-endian; @size is 1 to 8. */
+static inline uint64_t load_le(const uint8_t *p, unsigned size)
 {
     uint64_t v = 0;
 
+    if (G_BYTE_ORDER == G_LITTLE_ENDIAN) {
+        switch (size) {
+        case 1:
+            return *p;
+        case 2:
+            memcpy(&v, p, 2);
+            return v;
+        case 4:
+            memcpy(&v, p, 4);
+            return v;
+        case 8:
+            memcpy(&v, p, 8);
+            return v;
+        }
+    }
     for (unsigned i = 0; i < size; i++) {
         v |= (uint64_t)p[i] << (8 * i);
     }
     return v;
 }
 
-static void store_le(uint8_t *p, uint64_t v, unsigned size)
+static inline void store_le(uint8_t *p, uint64_t v, unsigned size)
 {
+    if (G_BYTE_ORDER == G_LITTLE_ENDIAN) {
+        switch (size) {
+        case 1:
+            *p = (uint8_t)v;
+            return;
+        case 2:
+            memcpy(p, &v, 2);
+            return;
+        case 4:
+            memcpy(p, &v, 4);
+            return;
+        case 8:
+            memcpy(p, &v, 8);
+            return;
+        }
+    }
     for (unsigned i = 0; i < size; i++) {
         p[i] = (uint8_t)(v >> (8 * i));
     }
@@ -121,16 +153,21 @@ static void mmio_access(OrrMemoryRegion *mr, uint64_t offset, unsigned size,
 }
 
 /*
- * A checked MMIO access. The region's unit is held for the rest of the
- * access epoch first; a region that left its owner (still shown by a view
- * retired during this access) calls nothing.
+ * A checked MMIO access through entry @e. The region's unit must outlive
+ * the whole access epoch: the view holds it when the edge from its root
+ * is owning (and the view outlives the epoch); otherwise the epoch takes a
+ * hold now. A region that left its owner (still shown by a view retired
+ * during this access) calls nothing.
  */
-static OrrMemTxResult mmio_dispatch(OrrMemoryRegion *mr, uint64_t offset,
+static OrrMemTxResult mmio_dispatch(const OrrFlatEntry *e, uint64_t offset,
                                     unsigned size, uint64_t *value,
                                     bool is_write)
 {
+    OrrMemoryRegion *mr = e->mr;
+
     if (mr->orphaned || !mmio_valid(mr, offset, size, is_write) ||
-        !orr__access_hold(mr->owner != NULL ? mr->owner : (OrrObject *)mr)) {
+        (!e->unit_pinned &&
+         !orr__access_hold(mr->owner != NULL ? mr->owner : (OrrObject *)mr))) {
         if (!is_write) {
             *value = 0;
         }
@@ -178,7 +215,7 @@ static OrrMemTxResult entry_rw(const OrrFlatEntry *e, uint64_t offset,
     while (len > 0) {
         unsigned l = mmio_chunk(mr->ops, offset, len);
         uint64_t v = is_write ? load_le(buf, l) : 0;
-        OrrMemTxResult r = mmio_dispatch(mr, offset, l, &v, is_write);
+        OrrMemTxResult r = mmio_dispatch(e, offset, l, &v, is_write);
 
         if (!is_write) {
             store_le(buf, v, l);
@@ -289,15 +326,30 @@ static OrrMemTxResult as_rw_sized(OrrAddressSpace *as, uint64_t addr,
         return ORR_MEMTX_DECODE_ERROR;
     }
 
-    orr__access_enter();
-    OrrFlatView *view = as->view; /* @as may die in a callback; @view not */
+    OrrFlatView *view = as->view;
     const OrrFlatEntry *e = orr__flatview_lookup(view, addr);
+
+    /* The hot path: inside one RAM or ROM entry, no code runs. */
+    if (e != NULL && (OrrU128)addr + size <= e->end) {
+        if (!is_write && e->reads_backing) {
+            *value = load_le(
+                e->mr->backing + e->offset + (addr - (uint64_t)e->start), size);
+            return ORR_MEMTX_OK;
+        }
+        if (is_write && e->writes_backing && !e->readonly) {
+            store_le(e->mr->backing + e->offset + (addr - (uint64_t)e->start),
+                     *value, size);
+            return ORR_MEMTX_OK;
+        }
+    }
+
     OrrMemTxResult r;
 
+    orr__access_enter(); /* @as may die in a callback; @view may not */
     if (e != NULL && (OrrU128)addr + size <= e->end &&
         !(is_write ? e->writes_backing : e->reads_backing) &&
         !(is_write && e->readonly)) {
-        r = mmio_dispatch(e->mr, e->offset + (addr - (uint64_t)e->start), size,
+        r = mmio_dispatch(e, e->offset + (addr - (uint64_t)e->start), size,
                           value, is_write);
     } else {
         uint8_t bytes[8];

@@ -94,14 +94,11 @@ static void fill_gaps(GArray *entries, OrrU128 start, OrrU128 end,
 static void render_region(RenderCtx *ctx, OrrMemoryRegion *mr, OrrS128 base,
                           OrrS128 clip_start, OrrS128 clip_end, bool readonly)
 {
-    if (!mr->enabled || !orr__region_is_usable(mr)) {
-        return;
-    }
-
     OrrS128 start = MAX(base, clip_start);
     OrrS128 end = MIN(base + (OrrS128)mr->size, clip_end);
 
-    if (start >= end) {
+    /* The cheap test first: a window render visits every sibling. */
+    if (start >= end || !mr->enabled || !orr__region_is_usable(mr)) {
         return;
     }
     readonly = readonly || mr->readonly;
@@ -112,10 +109,21 @@ static void render_region(RenderCtx *ctx, OrrMemoryRegion *mr, OrrS128 base,
         }
         return;
     }
-    for (guint i = 0; i < mr->subregions->len; i++) {
-        OrrMemoryRegion *sub = mr->subregions->pdata[i];
-        render_region(ctx, sub, base + (OrrS128)sub->addr, start, end,
-                      readonly);
+    g_autoptr(GPtrArray) near = orr__subindex_overlapping(
+        mr, (OrrU128)(start - base), (OrrU128)(end - base));
+
+    if (near != NULL) {
+        for (guint i = 0; i < near->len; i++) {
+            OrrMemoryRegion *sub = near->pdata[i];
+            render_region(ctx, sub, base + (OrrS128)sub->addr, start, end,
+                          readonly);
+        }
+    } else {
+        for (guint i = mr->subregions->len; i-- > 0;) {
+            OrrMemoryRegion *sub = mr->subregions->pdata[i];
+            render_region(ctx, sub, base + (OrrS128)sub->addr, start, end,
+                          readonly);
+        }
     }
     if (ORR__REGION_IS_TERMINAL(mr)) {
         fill_gaps(ctx->entries, (OrrU128)start, (OrrU128)end, mr,
@@ -145,14 +153,16 @@ static void merge_entries(GArray *entries)
     g_array_set_size(entries, out);
 }
 
-/* Counts one more entry showing @mr, pinning it on the first. */
-static void pin_entry(OrrFlatView *view, OrrMemoryRegion *root,
-                      OrrMemoryRegion *mr)
+/* Counts one more entry showing @e's region, pinning it on the first, and
+ * notes in @e whether the view holds the region's unit. */
+static void pin_entry(OrrFlatView *view, OrrMemoryRegion *root, OrrFlatEntry *e)
 {
+    OrrMemoryRegion *mr = e->mr;
     OrrFlatPin *pin = g_hash_table_lookup(view->pin_index, mr);
 
     if (pin != NULL) {
         pin->entries++;
+        e->unit_pinned = pin->unit != NULL;
         return;
     }
     pin = g_new0(OrrFlatPin, 1);
@@ -164,7 +174,7 @@ static void pin_entry(OrrFlatView *view, OrrMemoryRegion *root,
         pin->unit = orr_object_get_lifetime_unit((OrrObject *)mr);
         orr_object_pin(pin->unit, &view_holder);
     }
-    g_ptr_array_add(view->pins, pin);
+    e->unit_pinned = pin->unit != NULL;
     g_hash_table_insert(view->pin_index, mr, pin);
 }
 
@@ -190,7 +200,6 @@ static void unpin_entry(OrrFlatView *view, OrrMemoryRegion *mr, GPtrArray *dead)
     g_assert(pin != NULL && pin->entries > 0);
     if (--pin->entries == 0) {
         g_hash_table_remove(view->pin_index, mr);
-        g_ptr_array_remove(view->pins, pin);
         g_ptr_array_add(dead, pin);
     }
 }
@@ -201,7 +210,6 @@ static OrrFlatView *flatview_new(void)
 
     view->ref = 1;
     view->entries = g_array_new(FALSE, FALSE, sizeof(OrrFlatEntry));
-    view->pins = g_ptr_array_new();
     view->pin_index = g_hash_table_new(NULL, NULL);
     return view;
 }
@@ -216,7 +224,7 @@ OrrFlatView *orr__flatview_render(OrrMemoryRegion *root)
         merge_entries(view->entries);
         for (guint i = 0; i < view->entries->len; i++) {
             pin_entry(view, root,
-                      g_array_index(view->entries, OrrFlatEntry, i).mr);
+                      &g_array_index(view->entries, OrrFlatEntry, i));
         }
     }
     orr__flatview_check_invariants(view);
@@ -294,7 +302,7 @@ void orr__flatview_update_window(OrrFlatView *view, OrrMemoryRegion *root,
     }
 
     for (guint i = 0; i < keep->len; i++) {
-        pin_entry(view, root, g_array_index(keep, OrrFlatEntry, i).mr);
+        pin_entry(view, root, &g_array_index(keep, OrrFlatEntry, i));
     }
     for (guint i = first; i < last; i++) {
         unpin_entry(view, g_array_index(entries, OrrFlatEntry, i).mr, dead);
@@ -305,8 +313,8 @@ void orr__flatview_update_window(OrrFlatView *view, OrrMemoryRegion *root,
     for (guint i = first + keep->len; i-- > first && i > 0;) {
         merge_at(view, i, dead);
     }
-    view->mru = 0;
-    orr__flatview_check_invariants(view);
+    view->mru = NULL; /* the array moved */
+    orr__flatview_check_window(view, first, first + keep->len);
 
     for (guint i = 0; i < dead->len; i++) {
         pin_release(dead->pdata[i]);
@@ -320,44 +328,42 @@ OrrFlatView *orr__flatview_ref(OrrFlatView *view)
     return view;
 }
 
-/* Unpins in reverse order; each release may finalize a region (and with
- * it change the map: the update then runs again, see transaction.c). */
+/* Unpins from the highest address down; each release may finalize a
+ * region (and with it change the map: the update then runs again, see
+ * transaction.c), so the view is taken apart before anything is released. */
 void orr__flatview_unref(OrrFlatView *view)
 {
     g_assert(view->ref > 0);
     if (--view->ref > 0) {
         return;
     }
-    g_hash_table_unref(view->pin_index);
-    for (guint i = view->pins->len; i-- > 0;) {
-        pin_release(view->pins->pdata[i]);
+    g_autoptr(GPtrArray) dead = g_ptr_array_new();
+
+    for (guint i = view->entries->len; i-- > 0;) {
+        unpin_entry(view, g_array_index(view->entries, OrrFlatEntry, i).mr,
+                    dead);
     }
-    g_ptr_array_unref(view->pins);
+    g_assert(g_hash_table_size(view->pin_index) == 0);
+    g_hash_table_unref(view->pin_index);
     g_array_unref(view->entries);
     g_free(view);
+    for (guint i = 0; i < dead->len; i++) {
+        pin_release(dead->pdata[i]);
+    }
 }
 
 /* --- Lookup ----------------------------------------------------------------
  */
 
-const OrrFlatEntry *orr__flatview_lookup(OrrFlatView *view, uint64_t addr)
+const OrrFlatEntry *orr__flatview_search(OrrFlatView *view, uint64_t addr)
 {
     GArray *entries = view->entries;
-
-    if (view->mru < entries->len) {
-        const OrrFlatEntry *e =
-            &g_array_index(entries, OrrFlatEntry, view->mru);
-        if (e->start <= addr && addr < e->end) {
-            return e;
-        }
-    }
-
     guint i = first_ending_after(entries, addr);
 
     if (i < entries->len) {
         const OrrFlatEntry *e = &g_array_index(entries, OrrFlatEntry, i);
         if (e->start <= addr) {
-            view->mru = i;
+            view->mru = e;
             return e;
         }
     }
@@ -394,21 +400,37 @@ bool orr__flatview_equal(const OrrFlatView *a, const OrrFlatView *b)
     return true;
 }
 
-void orr__flatview_check_invariants(const OrrFlatView *view)
+/* Checks entries [@from, @to) and their seams with their neighbours. */
+static void check_entries(const OrrFlatView *view, guint from, guint to)
 {
-#ifndef G_DISABLE_ASSERT
-    for (guint i = 0; i < view->entries->len; i++) {
+    from = from > 0 ? from - 1 : 0;
+    to = MIN(to + 1, view->entries->len);
+    for (guint i = from; i < to; i++) {
         const OrrFlatEntry *e = &g_array_index(view->entries, OrrFlatEntry, i);
 
         g_assert(e->start < e->end && e->end <= ORR_U128_2_64);
         g_assert((OrrU128)e->offset + (e->end - e->start) <= e->mr->size);
         g_assert(g_hash_table_contains(view->pin_index, e->mr));
-        if (i > 0) {
+        if (i > from) {
             const OrrFlatEntry *p =
                 &g_array_index(view->entries, OrrFlatEntry, i - 1);
             g_assert(p->end <= e->start);
             g_assert(!entries_join(p, e));
         }
     }
+}
+
+void orr__flatview_check_invariants(const OrrFlatView *view)
+{
+#ifndef G_DISABLE_ASSERT
+    check_entries(view, 0, view->entries->len);
+#endif
+}
+
+void orr__flatview_check_window(const OrrFlatView *view, guint from, guint to)
+{
+#ifndef G_DISABLE_ASSERT
+    /* A full check would make every small update cost the whole view. */
+    check_entries(view, from, to);
 #endif
 }

@@ -32,8 +32,17 @@ struct OrrMemoryRegion {
      * edge; it holds our unit when @mapped_owning. */
     OrrMemoryRegion *container; /* NOREF: it unmaps us before it dies */
     bool mapped_owning;
-    guint64 map_serial;    /* orders equal priorities; realize rollback */
-    GPtrArray *subregions; /* OrrMemoryRegion*, rendering order, edges */
+    guint64 map_serial; /* orders equal priorities; realize rollback */
+    /* OrrMemoryRegion*, the edges, weakest first: lower priority, then at
+     * equal priority older, before; rendering walks it backwards, and a
+     * new sibling of the top priority is an append. */
+    GPtrArray *subregions;
+    /* The same edges sorted by address, and the largest size among them,
+     * for clipped renders (subindex.c). */
+    GPtrArray *by_addr;
+    OrrU128 sub_max_size;
+    guint sub_max_count; /* how many have that size */
+    bool sub_max_stale;  /* recount before use */
     /* Alias → target: a weak reference always, our unit's reference on
      * the target's unit when @alias_owning. */
     OrrMemoryRegion *alias; /* NOREF: severed by the weak notify */
@@ -85,6 +94,8 @@ static inline bool orr__region_is_aliased(const OrrMemoryRegion *mr)
 bool orr__region_is_usable(OrrMemoryRegion *mr);
 /* The holder recorded for an edge from @source of @kind. */
 OrrHolder orr__region_holder(const char *kind, OrrMemoryRegion *source);
+/* Removes @sub from @c's subregions array, nothing else. */
+void orr__region_remove_sub(OrrMemoryRegion *c, OrrMemoryRegion *sub);
 /* Removes @sub from its container's array and drops the edge (no update). */
 void orr__region_unlink_sub(OrrMemoryRegion *sub);
 /* Unmaps @sub from its container and updates (or notes the change). */
@@ -95,6 +106,17 @@ void orr__region_clear_alias(OrrMemoryRegion *mr);
 /* Makes every address space whose root is @root show nothing (the root
  * left its owner); updates, or notes the change in a transaction. */
 void orr__address_spaces_sever_root(OrrMemoryRegion *root);
+
+/* The address index (subindex.c); every change to a container's
+ * subregions or to a mapped subregion's address goes through these. */
+void orr__subindex_add(OrrMemoryRegion *c, OrrMemoryRegion *sub);
+void orr__subindex_remove(OrrMemoryRegion *c, OrrMemoryRegion *sub);
+void orr__subindex_clear(OrrMemoryRegion *c);
+/* (transfer container) (nullable): @c's subregions that overlap [@lo,
+ * @hi) in @c's coordinates, strongest first; NULL when @c has too few for
+ * the index to pay, and the caller walks them all. */
+GPtrArray *orr__subindex_overlapping(OrrMemoryRegion *c, OrrU128 lo,
+                                     OrrU128 hi);
 
 /* The device detach hook (detach.c), registered by orr_memory_init(). */
 void orr__region_detach_device(OrrDevice *dev, guint64 since, void *data);
@@ -156,15 +178,16 @@ typedef struct OrrFlatEntry {
      * view (at the outermost commit), not in the middle of a transaction. */
     bool reads_backing;  /* reads copy from @mr's backing */
     bool writes_backing; /* writes copy into it (RAM) */
+    bool unit_pinned;    /* the view holds @mr's lifetime unit */
 } OrrFlatEntry;
 
 struct OrrFlatView {
-    guint ref;             /* address spaces + retired (access.c) */
-    GArray *entries;       /* OrrFlatEntry, sorted, non-overlapping */
-    GPtrArray *pins;       /* OrrFlatPin*, owned: what the view holds */
-    GHashTable *pin_index; /* OrrMemoryRegion* -> OrrFlatPin*, NOREF */
-    guint users;           /* address spaces showing it (within ref) */
-    guint mru;             /* index of the last hit */
+    guint ref;               /* address spaces + retired (access.c) */
+    GArray *entries;         /* OrrFlatEntry, sorted, non-overlapping */
+    GHashTable *pin_index;   /* OrrMemoryRegion* -> OrrFlatPin*, owned: what the
+                                view holds */
+    guint users;             /* address spaces showing it (within ref) */
+    const OrrFlatEntry *mru; /* (nullable) the last hit in @entries */
 };
 
 /* Renders @root into a new view (ref 1); NULL @root gives an empty one. */
@@ -174,13 +197,28 @@ void orr__flatview_update_window(OrrFlatView *view, OrrMemoryRegion *root,
                                  OrrU128 lo, OrrU128 hi);
 OrrFlatView *orr__flatview_ref(OrrFlatView *view);
 void orr__flatview_unref(OrrFlatView *view);
-/* The entry containing @addr, or NULL. */
-const OrrFlatEntry *orr__flatview_lookup(OrrFlatView *view, uint64_t addr);
+/* The entry containing @addr, or NULL: a binary search that leaves the
+ * hit as the view's MRU. */
+const OrrFlatEntry *orr__flatview_search(OrrFlatView *view, uint64_t addr);
+
+/* The entry containing @addr, or NULL; the MRU check is inlined. */
+static inline const OrrFlatEntry *orr__flatview_lookup(OrrFlatView *view,
+                                                       uint64_t addr)
+{
+    const OrrFlatEntry *e = view->mru;
+
+    if (e != NULL && e->start <= addr && addr < e->end) {
+        return e;
+    }
+    return orr__flatview_search(view, addr);
+}
 /* The start of the first entry above @addr, or 2^64. */
 OrrU128 orr__flatview_next_start(OrrFlatView *view, OrrU128 addr);
 bool orr__flatview_equal(const OrrFlatView *a, const OrrFlatView *b);
-/* Debug check: sorted, non-overlapping, merged, every region pinned. */
+/* Asserts: sorted, non-overlapping, merged, every region pinned. */
 void orr__flatview_check_invariants(const OrrFlatView *view);
+/* The same for entries [@from, @to) and their seams only. */
+void orr__flatview_check_window(const OrrFlatView *view, guint from, guint to);
 
 /* --- Address spaces (address-space.c) ---------------------------------- */
 

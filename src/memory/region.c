@@ -42,20 +42,61 @@ bool orr__region_is_usable(OrrMemoryRegion *mr)
 
 /* --- Edges this region holds ---------------------------------------------- */
 
+void orr__region_remove_sub(OrrMemoryRegion *c, OrrMemoryRegion *sub)
+{
+    /* From the end: the newest sibling is the one most often removed. */
+    for (guint i = c->subregions->len; i-- > 0;) {
+        if (c->subregions->pdata[i] == sub) {
+            g_ptr_array_remove_index(c->subregions, i);
+            orr__subindex_remove(c, sub);
+            return;
+        }
+    }
+    g_assert_not_reached();
+}
+
 void orr__region_unlink_sub(OrrMemoryRegion *sub)
 {
     OrrMemoryRegion *c = sub->container;
     bool owning = sub->mapped_owning;
 
     g_assert(c != NULL);
-    g_assert(g_ptr_array_find(c->subregions, sub, NULL));
-    g_ptr_array_remove(c->subregions, sub);
+    orr__region_remove_sub(c, sub);
     sub->container = NULL;
     sub->mapped_owning = false;
     if (owning) {
         OrrHolder h = orr__region_holder(ORR_HOLDER_SUBREGION, c);
         /* May finalize @sub's unit: the caller does not touch @sub. */
         orr_object_unref_held((OrrObject *)sub, &h);
+    }
+}
+
+/*
+ * Unlinks every subregion of @mr, weakest first. All are unlinked before
+ * any reference is dropped, since a drop may run finalizers that look at
+ * the map; each unit is resolved while its region is still linked.
+ */
+static void region_unlink_all(OrrMemoryRegion *mr)
+{
+    GPtrArray *subs = mr->subregions;
+    g_autoptr(GPtrArray) units = g_ptr_array_new();
+
+    mr->subregions = g_ptr_array_new();
+    orr__subindex_clear(mr);
+    for (guint i = 0; i < subs->len; i++) {
+        OrrMemoryRegion *sub = subs->pdata[i];
+        g_assert(sub->container == mr);
+        sub->container = NULL;
+        if (sub->mapped_owning) {
+            sub->mapped_owning = false;
+            g_ptr_array_add(units,
+                            orr_object_get_lifetime_unit((OrrObject *)sub));
+        }
+    }
+    g_ptr_array_unref(subs);
+    for (guint i = 0; i < units->len; i++) {
+        OrrHolder h = orr__region_holder(ORR_HOLDER_SUBREGION, mr);
+        orr_object_unref_held(units->pdata[i], &h);
     }
 }
 
@@ -113,6 +154,7 @@ static void region_instance_init(OrrObject *obj)
 
     mr->enabled = true;
     mr->subregions = g_ptr_array_new();
+    mr->by_addr = g_ptr_array_new();
 }
 
 /* Cuts the edges others have to @mr: aliases of it, address spaces over
@@ -160,15 +202,14 @@ static void region_instance_finalize(OrrObject *obj)
     if (mr->container != NULL) {
         orr__region_unlink_sub(mr);
     }
-    while (mr->subregions->len > 0) {
-        orr__region_unlink_sub(mr->subregions->pdata[mr->subregions->len - 1]);
-    }
+    region_unlink_all(mr);
     orr__region_clear_alias(mr);
     region_sever_users(mr);
     orr__memory_forget(mr);
     g_assert(!orr__region_is_aliased(mr) && mr->as_users == 0);
     g_clear_pointer(&mr->aliased_by, g_ptr_array_unref);
     g_ptr_array_unref(mr->subregions);
+    g_ptr_array_unref(mr->by_addr);
     g_free(mr->backing);
     g_free(mr->name);
     orr_memory_transaction_commit();
@@ -608,8 +649,8 @@ GPtrArray *orr_memory_region_get_subregions(OrrMemoryRegion *mr)
 {
     GPtrArray *list = g_ptr_array_sized_new(mr->subregions->len);
 
-    for (guint i = 0; i < mr->subregions->len; i++) {
-        g_ptr_array_add(list, mr->subregions->pdata[i]);
+    for (guint i = mr->subregions->len; i-- > 0;) {
+        g_ptr_array_add(list, mr->subregions->pdata[i]); /* strongest first */
     }
     return list;
 }

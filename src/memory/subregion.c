@@ -25,6 +25,10 @@ static bool fail(GError **errp, OrrErrorCode code, const char *op,
  * any graph. */
 static bool reaches(OrrMemoryRegion *from, OrrMemoryRegion *mr)
 {
+    if (from->subregions->len == 0 && from->alias == NULL) {
+        return from == mr; /* a leaf: the common case */
+    }
+
     g_autoptr(GPtrArray) stack = g_ptr_array_new();
     g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
 
@@ -48,18 +52,19 @@ static bool reaches(OrrMemoryRegion *from, OrrMemoryRegion *mr)
     return false;
 }
 
-/* Inserts @sub before the first sibling it beats: a higher priority, or
- * an equal one added earlier. */
+/* Inserts @sub after every sibling it beats (a lower priority, or an
+ * equal one added earlier), before those that beat it. */
 static void insert_sorted(OrrMemoryRegion *mr, OrrMemoryRegion *sub)
 {
-    guint i = 0;
+    guint i = mr->subregions->len;
 
-    while (i < mr->subregions->len &&
-           ((OrrMemoryRegion *)mr->subregions->pdata[i])->priority >
+    while (i > 0 &&
+           ((OrrMemoryRegion *)mr->subregions->pdata[i - 1])->priority >
                sub->priority) {
-        i++;
+        i--;
     }
     g_ptr_array_insert(mr->subregions, (gint)i, sub);
+    orr__subindex_add(mr, sub);
 }
 
 static bool check_add(OrrMemoryRegion *mr, uint64_t offset,
@@ -70,34 +75,44 @@ static bool check_add(OrrMemoryRegion *mr, uint64_t offset,
     if (mr == NULL || sub == NULL) {
         return fail(errp, ORR_ERROR_INVALID, op, "a region is missing");
     }
-    g_autofree char *where = orr_object_describe((OrrObject *)mr);
-    g_autofree char *what = orr_object_describe((OrrObject *)sub);
-
+    /* Names are only worked out for a message: this is a hot path. */
+#define WHERE g_autofree char *where = orr_object_describe((OrrObject *)mr)
+#define WHAT g_autofree char *what = orr_object_describe((OrrObject *)sub)
     if (!orr__region_is_usable(mr) || !orr__region_is_usable(sub)) {
+        WHERE;
+        WHAT;
         return fail(errp, ORR_ERROR_STATE, op,
                     "'%s' or '%s' is being finalized", where, what);
     }
     if (mr->kind == ORR_REGION_ALIAS) {
+        WHERE;
+        WHAT;
         return fail(errp, ORR_ERROR_INVALID, op,
                     "'%s' is an alias; map '%s' into its target instead", where,
                     what);
     }
     if (sub->container != NULL) {
+        WHAT;
         g_autofree char *in = orr_object_describe((OrrObject *)sub->container);
         return fail(errp, ORR_ERROR_EXISTS, op,
                     "'%s' is already mapped in '%s'", what, in);
     }
     if (reaches(sub, mr)) {
+        WHERE;
+        WHAT;
         return fail(errp, ORR_ERROR_CYCLE, op,
                     "'%s' contains '%s' (directly or through aliases); "
                     "mapping it there would make a loop",
                     what, where);
     }
     if ((OrrU128)offset + sub->size > ORR_U128_2_64) {
+        WHAT;
         return fail(errp, ORR_ERROR_INVALID, op,
                     "'%s' at 0x%" G_GINT64_MODIFIER "x would end past 2^64",
                     what, offset);
     }
+#undef WHERE
+#undef WHAT
     return true;
 }
 
@@ -183,7 +198,13 @@ bool orr_memory_region_set_address(OrrMemoryRegion *mr, uint64_t addr,
     if (mr->addr != addr) {
         orr_memory_transaction_begin();
         orr__memory_changed_region(mr); /* where it was */
-        mr->addr = addr;
+        if (mr->container != NULL) {
+            orr__subindex_remove(mr->container, mr);
+            mr->addr = addr;
+            orr__subindex_add(mr->container, mr);
+        } else {
+            mr->addr = addr;
+        }
         orr__memory_changed_region(mr); /* where it is */
         orr_memory_transaction_commit();
     }
@@ -195,7 +216,7 @@ void orr_memory_region_set_priority(OrrMemoryRegion *mr, int priority)
     g_return_if_fail(mr != NULL);
     mr->priority = priority;
     if (mr->container != NULL) {
-        g_ptr_array_remove(mr->container->subregions, mr);
+        orr__region_remove_sub(mr->container, mr);
         mr->map_serial = orr_serial_next();
         insert_sorted(mr->container, mr);
         orr__memory_changed_region(mr);

@@ -1629,11 +1629,14 @@ static void test_random_maps(void)
  * Random edit sequences on live maps, some in nested transactions. Outside
  * a transaction each edit must show at once; inside one, nothing may
  * change until the outermost commit. Reads and writes follow the view the
- * address spaces should have.
+ * address spaces should have. @data is the largest number of regions per
+ * map: wide maps put enough siblings in one container for renders to use
+ * its address index.
  */
-static void test_random_edits(void)
+static void test_random_edits(gconstpointer data)
 {
-    guint seqs = env_count("ORR_DIFF_SEQS", 500);
+    guint max_regions = GPOINTER_TO_UINT(data);
+    guint seqs = env_count("ORR_DIFF_SEQS", max_regions > 16 ? 150 : 500);
     guint steps = env_count("ORR_DIFF_STEPS", 60);
     guint32 base = base_seed() + 1000000u;
     guint failures = 0, edits = 0, commits = 0, checks = 0;
@@ -1644,7 +1647,7 @@ static void test_random_edits(void)
     for (guint q = 0; q < seqs && failures < MAX_REPORTS; q++) {
         guint32 seed = base + q;
         GRand *rand = g_rand_new_with_seed(seed);
-        MapSpec *s = spec_random(rand, 16);
+        MapSpec *s = spec_random(rand, max_regions);
         World *w = world_build(s);
         g_autoptr(GString) why = g_string_new(NULL);
         bool ok = world_compare(w, why);
@@ -1721,6 +1724,9 @@ int main(int argc, char **argv)
     g_test_add_func("/memory/diff/root-inside-container",
                     test_root_inside_container);
     g_test_add_func("/memory/diff/random-maps", test_random_maps);
-    g_test_add_func("/memory/diff/random-edits", test_random_edits);
+    g_test_add_data_func("/memory/diff/random-edits", GUINT_TO_POINTER(16),
+                         test_random_edits);
+    g_test_add_data_func("/memory/diff/random-edits-wide",
+                         GUINT_TO_POINTER(96), test_random_edits);
     return g_test_run();
 }
