@@ -26,6 +26,7 @@ static OrrFlatView *install_view(OrrAddressSpace *as, OrrFlatView *view)
     OrrFlatView *old = as->view;
 
     old->users--;
+    orr__ram_cache_clear(as);
     as->view = orr__flatview_ref(view);
     view->users++;
     return old;
@@ -84,6 +85,10 @@ static void patch_group(GPtrArray *group, const OrrDirty *dirty)
             &g_array_index(dirty->windows, OrrDirtyWindow, i);
         if (w->top == first->root) {
             orr__flatview_update_window(first->view, first->root, w->lo, w->hi);
+            /* The window's releases may have run code that accessed it. */
+            for (guint k = 0; k < group->len; k++) {
+                orr__ram_cache_clear(group->pdata[k]);
+            }
         }
     }
 }
@@ -118,6 +123,11 @@ void orr__address_spaces_update(const OrrDirty *dirty)
 {
     if (all_spaces == NULL || all_spaces->len == 0) {
         return;
+    }
+
+    /* Before anything changes: a listener may access memory. */
+    for (guint i = 0; i < all_spaces->len; i++) {
+        orr__ram_cache_clear(all_spaces->pdata[i]);
     }
 
     g_autoptr(GHashTable) groups = group_by_root();
@@ -219,6 +229,7 @@ static void as_instance_init(OrrObject *obj)
 {
     OrrAddressSpace *as = (OrrAddressSpace *)obj;
 
+    orr__ram_cache_clear(as);
     as->view = orr__flatview_render(NULL);
     as->view->users = 1;
 }

@@ -128,6 +128,19 @@ static void mmio_access(OrrMemoryRegion *mr, uint64_t offset, unsigned size,
 {
     const OrrMemoryOps *ops = mr->ops;
     bool big = ops_big_endian(ops);
+
+    if (!big && size >= orr__ops_impl_min(ops) &&
+        size <= orr__ops_impl_max(ops)) {
+        /* One call of the size asked for: the common case. */
+        if (is_write) {
+            ops->write(mr->opaque, offset, *value, size);
+        } else {
+            uint64_t v = ops->read(mr->opaque, offset, size);
+            *value = size >= 8 ? v : v & ((UINT64_C(1) << (8 * size)) - 1);
+        }
+        return;
+    }
+
     unsigned step =
         MAX(MIN(size, orr__ops_impl_max(ops)), orr__ops_impl_min(ops));
     uint64_t mask = step >= 8 ? UINT64_MAX : (UINT64_C(1) << (8 * step)) - 1;
@@ -309,8 +322,26 @@ OrrMemTxResult orr_address_space_write_bytes(OrrAddressSpace *as, uint64_t addr,
  * A sized access inside one entry goes to the region whole (one MMIO
  * call of @size); one that straddles entries is done as bytes.
  */
-static OrrMemTxResult as_rw_sized(OrrAddressSpace *as, uint64_t addr,
-                                  unsigned size, uint64_t *value, bool is_write)
+/* Remembers entry @e (which has a backing) in @c. The biases wrap
+ * around: only addresses inside the range are ever added to them. */
+static void ram_cache_fill(OrrRamCache *c, const OrrFlatEntry *e)
+{
+    uintptr_t bias =
+        (uintptr_t)(e->mr->backing + e->offset) - (uintptr_t)(uint64_t)e->start;
+
+    c->first = (uint64_t)e->start;
+    c->last = (uint64_t)(e->end - 1);
+    c->read_bias = e->reads_backing ? bias : 0;
+    c->write_bias = e->writes_backing && !e->readonly ? bias : 0;
+}
+
+/* Everything but a hit in the RAM cache. Kept out of line so that the
+ * hit needs no stack frame. */
+static G_GNUC_NO_INLINE OrrMemTxResult as_rw_sized_slow(OrrAddressSpace *as,
+                                                        uint64_t addr,
+                                                        unsigned size,
+                                                        uint64_t *value,
+                                                        bool is_write)
 {
     if (!valid_size(size)) {
         if (!is_write) {
@@ -328,26 +359,27 @@ static OrrMemTxResult as_rw_sized(OrrAddressSpace *as, uint64_t addr,
 
     OrrFlatView *view = as->view;
     const OrrFlatEntry *e = orr__flatview_lookup(view, addr);
+    bool inside = e != NULL && (OrrU128)addr + size <= e->end;
 
-    /* The hot path: inside one RAM or ROM entry, no code runs. */
-    if (e != NULL && (OrrU128)addr + size <= e->end) {
-        if (!is_write && e->reads_backing) {
-            *value = load_le(
-                e->mr->backing + e->offset + (addr - (uint64_t)e->start), size);
-            return ORR_MEMTX_OK;
+    /* Inside one RAM or ROM entry: remember it, then load or store. */
+    if (inside &&
+        (is_write ? e->writes_backing && !e->readonly : e->reads_backing)) {
+        uint8_t *host =
+            e->mr->backing + e->offset + (addr - (uint64_t)e->start);
+
+        ram_cache_fill(&as->ram, e);
+        if (is_write) {
+            store_le(host, *value, size);
+        } else {
+            *value = load_le(host, size);
         }
-        if (is_write && e->writes_backing && !e->readonly) {
-            store_le(e->mr->backing + e->offset + (addr - (uint64_t)e->start),
-                     *value, size);
-            return ORR_MEMTX_OK;
-        }
+        return ORR_MEMTX_OK;
     }
 
     OrrMemTxResult r;
 
     orr__access_enter(); /* @as may die in a callback; @view may not */
-    if (e != NULL && (OrrU128)addr + size <= e->end &&
-        !(is_write ? e->writes_backing : e->reads_backing) &&
+    if (inside && !(is_write ? e->writes_backing : e->reads_backing) &&
         !(is_write && e->readonly)) {
         r = mmio_dispatch(e, e->offset + (addr - (uint64_t)e->start), size,
                           value, is_write);
@@ -364,6 +396,27 @@ static OrrMemTxResult as_rw_sized(OrrAddressSpace *as, uint64_t addr,
     }
     orr__access_exit();
     return r;
+}
+
+/* The hot path: a valid size inside the RAM range hit last. */
+static inline OrrMemTxResult as_rw_sized(OrrAddressSpace *as, uint64_t addr,
+                                         unsigned size, uint64_t *value,
+                                         bool is_write)
+{
+    const OrrRamCache *c = &as->ram;
+    uintptr_t bias = is_write ? c->write_bias : c->read_bias;
+
+    if (bias != 0 && valid_size(size) && addr >= c->first && addr <= c->last &&
+        c->last - addr >= size - 1) {
+        uint8_t *host = (uint8_t *)(bias + (uintptr_t)addr);
+        if (is_write) {
+            store_le(host, *value, size);
+        } else {
+            *value = load_le(host, size);
+        }
+        return ORR_MEMTX_OK;
+    }
+    return as_rw_sized_slow(as, addr, size, value, is_write);
 }
 
 OrrMemTxResult orr_address_space_read(OrrAddressSpace *as, uint64_t addr,

@@ -355,19 +355,33 @@ void orr__flatview_unref(OrrFlatView *view)
 /* --- Lookup ----------------------------------------------------------------
  */
 
+/* The last address of @e: end - 1 always fits in 64 bits. */
+static inline uint64_t entry_last(const OrrFlatEntry *e)
+{
+    return (uint64_t)e->end - 1;
+}
+
+/* A branch-free binary search: its cost is the same few loads whatever
+ * the addresses, where a branchy one mispredicts at every level. */
 const OrrFlatEntry *orr__flatview_search(OrrFlatView *view, uint64_t addr)
 {
-    GArray *entries = view->entries;
-    guint i = first_ending_after(entries, addr);
+    const OrrFlatEntry *base = (const OrrFlatEntry *)view->entries->data;
+    guint n = view->entries->len;
 
-    if (i < entries->len) {
-        const OrrFlatEntry *e = &g_array_index(entries, OrrFlatEntry, i);
-        if (e->start <= addr) {
-            view->mru = e;
-            return e;
-        }
+    if (n == 0) {
+        return NULL;
     }
-    return NULL;
+    while (n > 1) {
+        guint half = n / 2;
+        base = entry_last(&base[half - 1]) < addr ? base + half : base;
+        n -= half;
+    }
+    /* @base is the first entry ending at or after @addr, if any is. */
+    if (entry_last(base) < addr || base->start > addr) {
+        return NULL;
+    }
+    view->mru = base;
+    return base;
 }
 
 OrrU128 orr__flatview_next_start(OrrFlatView *view, OrrU128 addr)

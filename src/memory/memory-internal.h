@@ -222,8 +222,21 @@ void orr__flatview_check_window(const OrrFlatView *view, guint from, guint to);
 
 /* --- Address spaces (address-space.c) ---------------------------------- */
 
+/*
+ * The last RAM or ROM range an address space's sized access hit, as host
+ * pointers: the next access inside it is a compare and a load. Emptied by
+ * every update, so it never outlives the view entry it came from.
+ */
+typedef struct OrrRamCache {
+    uint64_t first; /* the range [first, last]; empty if first > last */
+    uint64_t last;
+    uintptr_t read_bias;  /* host address of bus address 0, or 0: no reads */
+    uintptr_t write_bias; /* the same for writes, 0 when readonly */
+} OrrRamCache;
+
 struct OrrAddressSpace {
     OrrObject parent_obj;
+    OrrRamCache ram;
     OrrMemoryRegion *root; /* NOREF: weak; @root_owning holds its unit */
     bool root_owning;
     guint root_weak;
@@ -231,6 +244,12 @@ struct OrrAddressSpace {
     GPtrArray *listeners; /* OrrMemoryListener*, refs, by priority */
     guint notifying;      /* listener notifications in progress */
 };
+
+/* Empties @as's RAM cache (its view changed). */
+static inline void orr__ram_cache_clear(OrrAddressSpace *as)
+{
+    as->ram = (OrrRamCache){.first = 1, .last = 0};
+}
 
 /* listener.c: tells @as's listeners how its view changed. */
 void orr__listeners_notify(OrrAddressSpace *as, const OrrFlatView *old,
