@@ -221,19 +221,34 @@ static bool parse_bool(const char *text, OrrValue *v)
     return false;
 }
 
+/* Decimal, or hex with a 0x prefix: never octal, so "010" is ten and
+ * "08" is eight (base 0 would read a leading zero as octal). */
+static guint number_base(const char *text)
+{
+    const char *p = text;
+
+    while (g_ascii_isspace(*p)) {
+        p++;
+    }
+    if (*p == '+' || *p == '-') {
+        p++;
+    }
+    return p[0] == '0' && (p[1] == 'x' || p[1] == 'X') ? 16 : 10;
+}
+
 static bool parse_number(const char *text, bool is_signed, OrrValue *v)
 {
     char *end = NULL;
 
     errno = 0;
     if (is_signed) {
-        gint64 n = g_ascii_strtoll(text, &end, 0);
+        gint64 n = g_ascii_strtoll(text, &end, number_base(text));
         orr_value_set_int(v, n);
     } else {
         if (strchr(text, '-') != NULL) {
             return false;
         }
-        guint64 n = g_ascii_strtoull(text, &end, 0);
+        guint64 n = g_ascii_strtoull(text, &end, number_base(text));
         orr_value_set_uint(v, n);
     }
     return errno == 0 && end != text && *end == '\0';

@@ -116,7 +116,10 @@ OrrProperty *orr__property_new(const OrrPropertyDef *def, GError **errp)
     prop->type = def->type;
     prop->type_name = g_strdup(orr_prop_type_name(def->type));
     prop->description = g_strdup(def->description);
-    prop->enum_values = g_strdupv((char **)def->enum_values);
+    /* Only an ENUM has values, whatever else the definition holds. */
+    if (def->type == ORR_PROP_ENUM) {
+        prop->enum_values = g_strdupv((char **)def->enum_values);
+    }
     prop->get = def->get;
     prop->set = def->set;
     prop->release = def->release;
