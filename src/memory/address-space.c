@@ -181,6 +181,7 @@ static void root_link(OrrAddressSpace *as, OrrMemoryRegion *root)
     as->root = root;
     root->as_users++;
     as->root_owning = orr_edge_is_owning(src, dst);
+    as->root_serial = orr_serial_next();
     as->root_weak = orr_object_weak_ref(dst, root_died, as);
     if (as->root_owning) {
         OrrHolder h = root_holder_kind;
@@ -205,6 +206,42 @@ static void root_unlink(OrrAddressSpace *as)
         h.by = (OrrObject *)as;
         as->root_owning = false;
         orr_object_unref_held((OrrObject *)root, &h);
+    }
+}
+
+/* Whether the owning root edge of @as joins @dev's unit to another. */
+static bool root_edge_crosses(OrrAddressSpace *as, OrrObject *dev,
+                              guint64 since)
+{
+    if (as->root == NULL || !as->root_owning || as->root_serial <= since) {
+        return false;
+    }
+    /* An address space is its own unit; it belongs to its parent's. */
+    OrrObject *parent = orr_object_get_parent((OrrObject *)as);
+    bool from_dev =
+        parent != NULL && orr_object_get_lifetime_unit(parent) == dev;
+    bool to_dev = orr_object_get_lifetime_unit((OrrObject *)as->root) == dev;
+    return from_dev != to_dev;
+}
+
+void orr__address_spaces_detach_device(OrrObject *dev, guint64 since)
+{
+    if (all_spaces == NULL) {
+        return;
+    }
+    /* One cut at a time: a cut may finalize spaces and change the list. */
+    for (;;) {
+        OrrAddressSpace *found = NULL;
+        for (guint i = 0; i < all_spaces->len && found == NULL; i++) {
+            if (root_edge_crosses(all_spaces->pdata[i], dev, since)) {
+                found = all_spaces->pdata[i];
+            }
+        }
+        if (found == NULL) {
+            return;
+        }
+        root_unlink(found);
+        orr__memory_changed();
     }
 }
 

@@ -1,9 +1,19 @@
 /*
- * orrery memory — cutting a device's cross-owner mappings when it is
- * unrealized (or a realize fails): its regions mapped into other owners'
- * containers, and other owners' regions mapped into its containers. This
- * is what frees the reverse of Peter Maydell's case and any pair of
- * devices that map into each other.
+ * orrery memory — cutting a device's cross-owner links when it is
+ * unrealized (or a realize fails):
+ *
+ *  - every mapping between its regions and another unit's: its regions
+ *    mapped into other owners' containers, and other owners' regions
+ *    mapped into its containers;
+ *  - every owning alias edge between its regions and another unit's, in
+ *    either direction;
+ *  - every owning root edge between its address spaces and another
+ *    unit's regions, in either direction.
+ *
+ * This is what frees the reverse of Peter Maydell's case and any pair of
+ * devices that map or alias into each other. Non-owning aliases and roots
+ * (to the device itself or an ancestor, such as machine RAM in a DMA
+ * view) cannot hold anything alive and are kept.
  */
 #include "memory-internal.h"
 
@@ -39,15 +49,57 @@ static OrrMemoryRegion *next_cross_mapping(OrrObject *dev, guint64 since)
     return NULL;
 }
 
+/* Whether alias @a's edge is owning, made after @since, and joins
+ * @dev's unit to another. */
+static bool alias_edge_crosses(OrrMemoryRegion *a, OrrObject *dev,
+                               guint64 since)
+{
+    return a->alias != NULL && a->alias_owning && a->alias_serial > since &&
+           is_other_unit(a, dev) != is_other_unit(a->alias, dev);
+}
+
+/* The next alias to cut: one of @dev's aliasing another unit's region,
+ * or another unit's aliasing one of @dev's regions. NOREF. */
+static OrrMemoryRegion *next_cross_alias(OrrObject *dev, guint64 since)
+{
+    g_autoptr(GPtrArray) children = orr_object_get_children(dev);
+
+    for (guint i = 0; i < children->len; i++) {
+        OrrObject *child = children->pdata[i];
+
+        if (!orr_object_is_a(child, ORR_TYPE_MEMORY_REGION)) {
+            continue;
+        }
+        OrrMemoryRegion *mr = (OrrMemoryRegion *)child;
+        if (alias_edge_crosses(mr, dev, since)) {
+            return mr;
+        }
+        for (guint j = 0; mr->aliased_by != NULL && j < mr->aliased_by->len;
+             j++) {
+            OrrMemoryRegion *a = mr->aliased_by->pdata[j];
+            if (alias_edge_crosses(a, dev, since)) {
+                return a;
+            }
+        }
+    }
+    return NULL;
+}
+
 /* Cuts one edge at a time and looks again: a cut may finalize another
  * owner, whose regions then unmap themselves. */
 void orr__region_detach_device(OrrDevice *dev, guint64 since, void *data)
 {
-    OrrMemoryRegion *sub;
+    OrrObject *obj = (OrrObject *)dev;
+    OrrMemoryRegion *mr;
 
     orr_memory_transaction_begin();
-    while ((sub = next_cross_mapping((OrrObject *)dev, since)) != NULL) {
-        orr__region_unmap(sub);
+    while ((mr = next_cross_mapping(obj, since)) != NULL) {
+        orr__region_unmap(mr);
     }
+    while ((mr = next_cross_alias(obj, since)) != NULL) {
+        orr__memory_changed_region(mr);
+        orr__region_clear_alias(mr);
+    }
+    orr__address_spaces_detach_device(obj, since);
     orr_memory_transaction_commit();
 }

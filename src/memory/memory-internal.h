@@ -47,6 +47,7 @@ struct OrrMemoryRegion {
      * the target's unit when @alias_owning. */
     OrrMemoryRegion *alias; /* NOREF: severed by the weak notify */
     bool alias_owning;
+    guint64 alias_serial; /* when the alias edge was made */
     guint alias_weak;
     uint64_t alias_offset;
     GPtrArray *aliased_by; /* (nullable) NOREF: aliases targeting us */
@@ -102,6 +103,11 @@ void orr__region_unlink_sub(OrrMemoryRegion *sub);
 void orr__region_unmap(OrrMemoryRegion *sub);
 /* Severs the alias edge of @mr (no update). */
 void orr__region_clear_alias(OrrMemoryRegion *mr);
+
+/* Cuts the owning root edges made after @since between address spaces
+ * and regions of which exactly one end belongs to @dev's unit (unrealize,
+ * failed realize). */
+void orr__address_spaces_detach_device(OrrObject *dev, guint64 since);
 
 /* Makes every address space whose root is @root show nothing (the root
  * left its owner); updates, or notes the change in a transaction. */
@@ -239,6 +245,7 @@ struct OrrAddressSpace {
     OrrRamCache ram;
     OrrMemoryRegion *root; /* NOREF: weak; @root_owning holds its unit */
     bool root_owning;
+    guint64 root_serial; /* when the root edge was made */
     guint root_weak;
     OrrFlatView *view;    /* a reference */
     GPtrArray *listeners; /* OrrMemoryListener*, refs, by priority */

@@ -535,6 +535,7 @@ static void alias_link(OrrMemoryRegion *mr, OrrMemoryRegion *target)
     }
     g_ptr_array_add(target->aliased_by, mr);
     mr->alias_owning = orr_edge_is_owning(src, dst);
+    mr->alias_serial = orr_serial_next();
     mr->alias_weak = orr_object_weak_ref(dst, alias_target_died, mr);
     if (mr->alias_owning) {
         OrrHolder h = orr__region_holder(ORR_HOLDER_ALIAS, mr);

@@ -1300,6 +1300,106 @@ static void test_cycle_realized_freed(void)
     end();
 }
 
+/* Siblings a and b linked by @how: "alias" (each owns an alias of the
+ * other's RAM) or "root" (each owns an address space over the other's
+ * container). Both edges are owning, so the pair holds itself alive. */
+static void cross_link_by(const char *how, MoDev **a_out, MoDev **b_out)
+{
+    OrrObject *o = add_container(orr_root(), "o");
+    MoDev *a = dev_add(o, TYPE_DEV, "a");
+    MoDev *b = dev_add(o, TYPE_DEV, "b");
+    g_autoptr(GError) err = NULL;
+
+    if (strcmp(how, "alias") == 0) {
+        OrrMemoryRegion *wa = orr_memory_region_new_alias(OBJ(a), "win", b->ram,
+                                                          0, RAM_SIZE, &err);
+        g_assert_no_error(err);
+        OrrMemoryRegion *wb = orr_memory_region_new_alias(OBJ(b), "win", a->ram,
+                                                          0, RAM_SIZE, &err);
+        g_assert_no_error(err);
+        g_assert_true(has_holder(a, "alias /o/b/win"));
+        g_assert_true(has_holder(b, "alias /o/a/win"));
+        (void)wa;
+        (void)wb;
+    } else {
+        new_as(OBJ(a), "peer", b->box);
+        new_as(OBJ(b), "peer", a->box);
+        g_assert_true(has_holder(a, "as-root /o/b/peer"));
+        g_assert_true(has_holder(b, "as-root /o/a/peer"));
+    }
+    *a_out = a;
+    *b_out = b;
+}
+
+/* Owning alias and root edges between siblings: a cycle while both are
+ * realized, cut by unrealize (here, from the parent's unparent), so that
+ * the pair is freed; never realized, the pair leaks and the finder names
+ * its edges. */
+static void cross_link_by_case(const char *how, bool realized)
+{
+    MoDev *a, *b;
+
+    g_test_message("%s realized %d", how, realized);
+    begin();
+    cross_link_by(how, &a, &b);
+    g_autofree char *cycles = cycles_text();
+    g_assert_nonnull(strstr(cycles, "/o/a/"));
+    g_assert_nonnull(strstr(cycles, "/o/b/"));
+    if (realized) {
+        realize_ok(a);
+        realize_ok(b);
+        orr_object_unparent(orr_object_get_parent(OBJ(a)));
+        orr_test_assert_log("finalize b, finalize a");
+        end();
+        return;
+    }
+    orr_object_unparent(orr_object_get_parent(OBJ(a)));
+    orr_test_assert_log("");
+    g_assert_cmpuint(orr_live_count(TYPE_BASE), ==, 2);
+    g_autofree char *left = cycles_text();
+    g_assert_nonnull(strstr(left, strcmp(how, "alias") == 0
+                                      ? "alias /o/a/win -> /o/b"
+                                      : "as-root /o/a/peer -> /o/b"));
+    /* Realizing and unrealizing one of them breaks the cycle: cutting a's
+     * edge frees b, whose edge held a, which goes when unrealize returns. */
+    realize_ok(a);
+    orr_device_unrealize((OrrDevice *)a);
+    orr_test_assert_log("finalize b, finalize a");
+    end();
+}
+
+static void test_cycle_alias_and_root(void)
+{
+    cross_link_by_case("alias", true);
+    cross_link_by_case("alias", false);
+    cross_link_by_case("root", true);
+    cross_link_by_case("root", false);
+}
+
+/* An alias of an ancestor's region is non-owning: unrealize keeps it, and
+ * the device still sees the RAM after a second realize. */
+static void test_unrealize_keeps_upward_alias(void)
+{
+    begin();
+    Board bd = add_board("m");
+    OrrMemoryRegion *ram = new_ram(bd.obj, "ram", RAM_SIZE);
+    MoDev *d = dev_add(bd.obj, TYPE_DEV, "d");
+    g_autoptr(GError) err = NULL;
+    OrrMemoryRegion *w =
+        orr_memory_region_new_alias(OBJ(d), "dma", ram, 0, RAM_SIZE, &err);
+
+    g_assert_no_error(err);
+    map(d->box, 0x8000, w);
+    realize_ok(d);
+    orr_device_unrealize((OrrDevice *)d);
+    g_assert_true(orr_memory_region_get_alias_target(w) == ram);
+    g_assert_false(has_holder(bd.obj, "alias"));
+    realize_ok(d);
+    orr_object_unparent(bd.obj);
+    orr_test_assert_log("finalize d");
+    end();
+}
+
 /* --- Severed non-owning edges
  * -------------------------------------------------- */
 
@@ -1552,6 +1652,10 @@ int main(int argc, char **argv)
                     test_cycle_broken_attached);
     g_test_add_func("/memory/ownership/cycles/leak-then-broken",
                     test_cycle_leak_then_broken);
+    g_test_add_func("/memory/ownership/cycles/alias-and-root",
+                    test_cycle_alias_and_root);
+    g_test_add_func("/memory/ownership/unrealize-keeps-upward-alias",
+                    test_unrealize_keeps_upward_alias);
     g_test_add_func("/memory/ownership/cycles/realized-freed",
                     test_cycle_realized_freed);
     g_test_add_func("/memory/ownership/sever/alias-same-unit",
