@@ -184,6 +184,29 @@ typedef enum {
 char *orr_address_space_format_mtree(OrrAddressSpace *as, OrrMtreeFlags flags);
 
 /**
+ * orr_address_space_dump:
+ * @as: an address space.
+ * @flags: %ORR_MTREE_DISABLED includes disabled regions (with "enabled"
+ *   false); %ORR_MTREE_FLAT adds the flat view. %ORR_MTREE_OWNERS has no
+ *   effect: owners are always given.
+ *
+ * The content of `info mtree` as data, for tools and the layers above
+ * (orr_variant_to_json() prints it). An a{sv} with, in this order:
+ * "name" (the address space's path), "root" (absent without a root) and
+ * "flat" (with %ORR_MTREE_FLAT). A region is an a{sv}: "name", "path",
+ * "kind" (orr_memory_region_kind_name()), "type" (QEMU's: "ram", "rom",
+ * "romd", "i/o"), "first" and "last" (inclusive absolute addresses, t),
+ * "priority" (i), "enabled", "readonly" (b), "owner" (path, "" for
+ * none), for an alias "alias" (target path, "" once severed) and
+ * "alias_offset" (t), and "children" (aa{sv}, by address then higher
+ * priority first). A flat range: "first", "last", "region" (path),
+ * "name", "offset" (t, into the region), "readonly" (b) and "type".
+ *
+ * Returns: (transfer full): a new, non-floating GVariant; unref it.
+ */
+GVariant *orr_address_space_dump(OrrAddressSpace *as, OrrMtreeFlags flags);
+
+/**
  * orr_machine_get_sysmem:
  * @machine: a "machine" object.
  * Returns: (transfer none): its 2^64-byte container "sysmem".

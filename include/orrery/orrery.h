@@ -15,5 +15,6 @@
 #include "orrery/live.h"
 #include "orrery/memory.h"
 #include "orrery/address-space.h"
+#include "orrery/json.h"
 
 #endif /* ORRERY_H */

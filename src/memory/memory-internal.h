@@ -124,6 +124,13 @@ void orr__subindex_clear(OrrMemoryRegion *c);
 GPtrArray *orr__subindex_overlapping(OrrMemoryRegion *c, OrrU128 lo,
                                      OrrU128 hi);
 
+/* mtree.c, shared with the dump (mtree-dump.c): QEMU's type name of a
+ * region ("ram", "rom", "romd", "i/o"), and the order children are shown
+ * in (by address, then higher priority first; a GCompareFunc on
+ * OrrMemoryRegion** for g_ptr_array_sort). */
+const char *orr__mtree_type(const OrrMemoryRegion *mr);
+gint orr__mtree_order(gconstpointer pa, gconstpointer pb);
+
 /* The device detach hook (detach.c), registered by orr_memory_init(). */
 void orr__region_detach_device(OrrDevice *dev, guint64 since, void *data);
 

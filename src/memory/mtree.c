@@ -13,7 +13,7 @@ typedef struct Mtree {
 } Mtree;
 
 /* QEMU's type names: an alias shows its target's kind. */
-static const char *mtree_type(const OrrMemoryRegion *mr)
+const char *orr__mtree_type(const OrrMemoryRegion *mr)
 {
     for (guint hops = 0;
          mr->kind == ORR_REGION_ALIAS && mr->alias != NULL && hops < 64;
@@ -57,7 +57,7 @@ static void print_owner(Mtree *m, const OrrMemoryRegion *mr)
 
 /* Subregions by address, then higher priority first; otherwise in
  * rendering order (g_ptr_array_sort is stable). */
-static gint print_order(gconstpointer pa, gconstpointer pb)
+gint orr__mtree_order(gconstpointer pa, gconstpointer pb)
 {
     const OrrMemoryRegion *a = *(OrrMemoryRegion *const *)pa;
     const OrrMemoryRegion *b = *(OrrMemoryRegion *const *)pb;
@@ -83,7 +83,7 @@ static void print_region(Mtree *m, const OrrMemoryRegion *mr, guint level,
                            "%016" G_GINT64_MODIFIER "x-%016" G_GINT64_MODIFIER
                            "x (prio %d, %s): ",
                            (uint64_t)start, last_of(start, mr->size),
-                           mr->priority, mtree_type(mr));
+                           mr->priority, orr__mtree_type(mr));
     if (mr->kind == ORR_REGION_ALIAS) {
         const char *target = mr->alias ? mr->alias->name : "(gone)";
         g_string_append_printf(m->out,
@@ -106,7 +106,7 @@ static void print_region(Mtree *m, const OrrMemoryRegion *mr, guint level,
 
     g_autoptr(GPtrArray) subs =
         orr_memory_region_get_subregions((OrrMemoryRegion *)mr);
-    g_ptr_array_sort(subs, print_order);
+    g_ptr_array_sort(subs, orr__mtree_order);
     for (guint i = 0; i < subs->len; i++) {
         print_region(m, subs->pdata[i], level + 1, start);
     }
@@ -154,7 +154,7 @@ static void print_flat(Mtree *m, OrrAddressSpace *as)
             INDENT "%016" G_GINT64_MODIFIER "x-%016" G_GINT64_MODIFIER
                    "x (prio %d, %s): %s",
             (uint64_t)e->start, last_of(e->start, e->end - e->start),
-            e->mr->priority, e->readonly ? "rom" : mtree_type(e->mr),
+            e->mr->priority, e->readonly ? "rom" : orr__mtree_type(e->mr),
             e->mr->name);
         if (e->offset != 0) {
             g_string_append_printf(m->out, " @%016" G_GINT64_MODIFIER "x",

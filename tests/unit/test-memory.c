@@ -356,6 +356,95 @@ static void test_mtree_text(void)
     orr_test_assert_no_live_objects();
 }
 
+/* The same content as data: exact JSON of the tree, disabled regions
+ * only with the flag, and the flat view. */
+static void test_mtree_dump(void)
+{
+    g_autoptr(GError) err = NULL;
+    OrrObject *o = new_owner("test-mem");
+    OrrMemoryRegion *root = container(o, "root", 0x100000);
+    OrrMemoryRegion *ram = orr_memory_region_new_ram(o, "ram", 0x2000, &err);
+    OrrMemoryRegion *win =
+        orr_memory_region_new_alias(o, "win", ram, 0x1000, 0x1000, &err);
+    OrrMemoryRegion *off = io(o, "off", 0x100, 'O');
+
+    g_assert_no_error(err);
+    add(root, 0x10000, ram, 0);
+    add(root, 0x20000, win, 0);
+    add(root, 0x1000, off, 2);
+    orr_memory_region_set_enabled(off, false);
+    orr_memory_region_set_readonly(win, true);
+    OrrAddressSpace *as = orr_address_space_new(o, "as", root, NULL);
+
+    g_autoptr(GVariant) tree = orr_address_space_dump(as, 0);
+    g_assert_false(g_variant_is_floating(tree));
+    g_autofree char *json = orr_variant_to_json(tree, FALSE);
+#define REGION(name, kind, type, first, last, prio, enabled, ro)               \
+    "{\"name\":\"" name "\",\"path\":\"/test-mem/" name "\",\"kind\":\"" kind  \
+    "\",\"type\":\"" type "\",\"first\":" first ",\"last\":" last              \
+    ",\"priority\":" prio ",\"enabled\":" enabled ",\"readonly\":" ro          \
+    ",\"owner\":\"/test-mem\""
+    g_assert_cmpstr(
+        json, ==,
+        "{\"name\":\"/test-mem/as\",\"root\":" REGION(
+            "root", "container", "i/o", "0", "1048575", "0", "true",
+            "false") ",\"children\":[" REGION("ram", "ram", "ram", "65536",
+                                              "73727", "0", "true",
+                                              "false") ",\"children\":[]}"
+                                                       "," REGION("win",
+                                                                  "alias",
+                                                                  "ram",
+                                                                  "131072",
+                                                                  "135167", "0",
+                                                                  "true",
+                                                                  "true") ",\"a"
+                                                                          "lias"
+                                                                          "\":"
+                                                                          "\"/"
+                                                                          "test"
+                                                                          "-mem"
+                                                                          "/ram"
+                                                                          "\","
+                                                                          "\"al"
+                                                                          "ias_"
+                                                                          "offs"
+                                                                          "et\""
+                                                                          ":409"
+                                                                          "6"
+                                                                          ",\"c"
+                                                                          "hild"
+                                                                          "ren"
+                                                                          "\":["
+                                                                          "]}]}"
+                                                                          "}");
+
+    g_autoptr(GVariant) all =
+        orr_address_space_dump(as, ORR_MTREE_DISABLED | ORR_MTREE_FLAT);
+    g_autoptr(GVariant) top = g_variant_lookup_value(all, "root", NULL);
+    g_autoptr(GVariant) kids = g_variant_lookup_value(top, "children", NULL);
+    g_assert_cmpuint(g_variant_n_children(kids), ==, 3);
+    g_autoptr(GVariant) first = g_variant_get_child_value(kids, 0);
+    const char *name = NULL;
+    gboolean enabled = TRUE;
+    g_assert_true(g_variant_lookup(first, "name", "&s", &name));
+    g_assert_cmpstr(name, ==, "off");
+    g_assert_true(g_variant_lookup(first, "enabled", "b", &enabled));
+    g_assert_false(enabled);
+
+    g_autoptr(GVariant) flatv = g_variant_lookup_value(all, "flat", NULL);
+    g_autofree char *fjson = orr_variant_to_json(flatv, FALSE);
+    g_assert_cmpstr(
+        fjson, ==,
+        "[{\"first\":65536,\"last\":73727,\"region\":\"/test-mem/ram\","
+        "\"name\":\"ram\",\"offset\":0,\"readonly\":false,\"type\":\"ram\"},"
+        "{\"first\":131072,\"last\":135167,\"region\":\"/test-mem/ram\","
+        "\"name\":\"ram\",\"offset\":4096,\"readonly\":true,\"type\":\"rom\"}"
+        "]");
+#undef REGION
+    orr_object_unparent(o);
+    orr_test_assert_no_live_objects();
+}
+
 int main(int argc, char **argv)
 {
     orr_test_init(&argc, &argv);
@@ -373,5 +462,6 @@ int main(int argc, char **argv)
                     test_readonly_inherited);
     g_test_add_func("/memory/render/merging", test_merging);
     g_test_add_func("/memory/mtree/text", test_mtree_text);
+    g_test_add_func("/memory/mtree/dump", test_mtree_dump);
     return g_test_run();
 }
