@@ -42,13 +42,14 @@ static void test_scalars(void)
 /* Not-a-number and infinities are not JSON: they print as null. */
 static void test_non_finite(void)
 {
-    g_autofree char *nan =
-        orr_variant_to_json(g_variant_new_double(NAN), FALSE);
-    g_autofree char *inf =
-        orr_variant_to_json(g_variant_new_double(INFINITY), FALSE);
+    g_autoptr(GVariant) nan = g_variant_ref_sink(g_variant_new_double(NAN));
+    g_autoptr(GVariant) inf =
+        g_variant_ref_sink(g_variant_new_double(INFINITY));
+    g_autofree char *a = orr_variant_to_json(nan, FALSE);
+    g_autofree char *b = orr_variant_to_json(inf, FALSE);
 
-    g_assert_cmpstr(nan, ==, "null");
-    g_assert_cmpstr(inf, ==, "null");
+    g_assert_cmpstr(a, ==, "null");
+    g_assert_cmpstr(b, ==, "null");
 }
 
 static void test_strings(void)
