@@ -21,7 +21,7 @@
 
 static const OrrHolder access_holder = {.kind = ORR_HOLDER_ACCESS};
 
-static guint depth;        /* nesting of accesses in flight */
+guint orr__access_depth;   /* nesting of accesses in flight */
 static bool draining;      /* inside drain() */
 static GPtrArray *held;    /* (nullable) OrrObject* units, one ACCESS ref */
 static GPtrArray *retired; /* (nullable) OrrFlatView*, one ref each */
@@ -39,7 +39,7 @@ static bool pending(void)
  */
 static void drain(void)
 {
-    g_assert(depth == 0 && !draining);
+    g_assert(orr__access_depth == 0 && !draining);
     draining = true;
     while (pending()) {
         if (retired != NULL && retired->len > 0) {
@@ -54,27 +54,23 @@ static void drain(void)
     draining = false;
 }
 
-void orr__access_enter(void)
+/* The outermost access returned: release what it kept, unless this is
+ * an access made by a finalizer during the release itself. */
+void orr__access_exit_slow(void)
 {
-    depth++;
-}
-
-void orr__access_exit(void)
-{
-    g_assert(depth > 0);
-    if (--depth == 0 && !draining && pending()) {
+    if (!draining && pending()) {
         drain();
     }
 }
 
 bool orr__access_active(void)
 {
-    return depth > 0;
+    return orr__access_depth > 0;
 }
 
 bool orr__access_hold(OrrObject *unit)
 {
-    g_assert(depth > 0);
+    g_assert(orr__access_depth > 0);
     if (held != NULL && held->len > 0 && held->pdata[held->len - 1] == unit) {
         return true; /* the common case: the same device again */
     }
@@ -90,7 +86,7 @@ bool orr__access_hold(OrrObject *unit)
 
 void orr__access_retire_view(OrrFlatView *view)
 {
-    if (depth == 0) {
+    if (orr__access_depth == 0) {
         orr__flatview_unref(view);
         return;
     }

@@ -337,6 +337,29 @@ static void ram_cache_fill(OrrRamCache *c, const OrrFlatEntry *e)
 
 /* Everything but a hit in the RAM cache. Kept out of line so that the
  * hit needs no stack frame. */
+/* Remembers MMIO entry @e in @c when its calls are simple (see
+ * OrrMmioCache); otherwise leaves @c as it is. */
+static void mmio_cache_fill(OrrMmioCache *c, const OrrFlatEntry *e)
+{
+    const OrrMemoryOps *ops = e->mr->ops;
+    unsigned min = MAX(orr__ops_valid_min(ops), orr__ops_impl_min(ops));
+    unsigned max = MIN(orr__ops_valid_max(ops), orr__ops_impl_max(ops));
+
+    if (!e->unit_pinned || e->mr->orphaned || ops_big_endian(ops) ||
+        ops->accepts != NULL || min > max) {
+        return;
+    }
+    c->first = (uint64_t)e->start;
+    c->last = (uint64_t)(e->end - 1);
+    c->offset_bias = e->offset - (uint64_t)e->start;
+    c->mr = e->mr;
+    c->min = min;
+    c->max = max;
+    c->unaligned = ops->valid.unaligned;
+    c->reads = !e->reads_backing;
+    c->writes = !e->writes_backing && !e->readonly;
+}
+
 static G_GNUC_NO_INLINE OrrMemTxResult as_rw_sized_slow(OrrAddressSpace *as,
                                                         uint64_t addr,
                                                         unsigned size,
@@ -381,6 +404,8 @@ static G_GNUC_NO_INLINE OrrMemTxResult as_rw_sized_slow(OrrAddressSpace *as,
     orr__access_enter(); /* @as may die in a callback; @view may not */
     if (inside && !(is_write ? e->writes_backing : e->reads_backing) &&
         !(is_write && e->readonly)) {
+        /* Before the call: an update it makes empties the cache. */
+        mmio_cache_fill(&as->mmio, e);
         r = mmio_dispatch(e, e->offset + (addr - (uint64_t)e->start), size,
                           value, is_write);
     } else {
@@ -415,6 +440,29 @@ static inline OrrMemTxResult as_rw_sized(OrrAddressSpace *as, uint64_t addr,
             *value = load_le(host, size);
         }
         return ORR_MEMTX_OK;
+    }
+
+    /* The MMIO range hit last, when its calls are simple: one call. */
+    const OrrMmioCache *m = &as->mmio;
+
+    if (addr >= m->first && addr <= m->last && m->last - addr >= size - 1 &&
+        size >= m->min && size <= m->max && valid_size(size) &&
+        (is_write ? m->writes : m->reads)) {
+        uint64_t offset = addr + m->offset_bias;
+
+        if (m->unaligned || (offset & (size - 1)) == 0) {
+            OrrMemoryRegion *mr = m->mr;
+
+            orr__access_enter();
+            if (is_write) {
+                mr->ops->write(mr->opaque, offset, *value, size);
+            } else {
+                uint64_t v = mr->ops->read(mr->opaque, offset, size);
+                *value = size >= 8 ? v : v & ((UINT64_C(1) << (8 * size)) - 1);
+            }
+            orr__access_exit();
+            return ORR_MEMTX_OK;
+        }
     }
     return as_rw_sized_slow(as, addr, size, value, is_write);
 }

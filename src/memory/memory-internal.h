@@ -166,10 +166,27 @@ typedef struct OrrFlatView OrrFlatView;
 
 /* --- Accesses in flight (access.c) ------------------------------------ */
 
+/* The nesting of accesses in flight; only access.c writes it, except the
+ * inline fast paths through orr__access_enter()/exit(). */
+extern guint orr__access_depth;
+
 /* Brackets every access; nested accesses come from MMIO callbacks. The
  * outermost exit releases what the access epoch kept (see access.c). */
-void orr__access_enter(void);
-void orr__access_exit(void);
+static inline void orr__access_enter(void)
+{
+    orr__access_depth++;
+}
+
+/* What orr__access_exit() does when the outermost access returns. */
+void orr__access_exit_slow(void);
+
+static inline void orr__access_exit(void)
+{
+    g_assert(orr__access_depth > 0);
+    if (--orr__access_depth == 0) {
+        orr__access_exit_slow();
+    }
+}
 /* Whether an access is running (an update must not patch views then). */
 bool orr__access_active(void);
 /* Keeps @unit alive until the outermost access returns; false, taking
@@ -247,9 +264,29 @@ typedef struct OrrRamCache {
     uintptr_t write_bias; /* the same for writes, 0 when readonly */
 } OrrRamCache;
 
+/*
+ * The last MMIO range a sized access hit, when its calls are simple: the
+ * view holds the region's unit, the ops are little-endian with no
+ * accepts() hook, and the sizes in [@min, @max] are both valid and
+ * implemented, so such an access is one call with no checks left but
+ * alignment. Emptied with the RAM cache.
+ */
+typedef struct OrrMmioCache {
+    uint64_t first; /* the range [first, last]; empty if first > last */
+    uint64_t last;
+    uint64_t offset_bias; /* offset in the region = address + bias */
+    OrrMemoryRegion *mr;  /* NOREF: pinned by the current view */
+    unsigned min;         /* access sizes that take the fast path */
+    unsigned max;
+    bool unaligned; /* misaligned offsets are valid too */
+    bool reads;     /* reads call the ops (not a ROM device in romd mode) */
+    bool writes;    /* writes call the ops (the entry is not read-only) */
+} OrrMmioCache;
+
 struct OrrAddressSpace {
     OrrObject parent_obj;
     OrrRamCache ram;
+    OrrMmioCache mmio;
     OrrMemoryRegion *root; /* NOREF: weak; @root_owning holds its unit */
     bool root_owning;
     guint64 root_serial; /* when the root edge was made */
@@ -263,6 +300,7 @@ struct OrrAddressSpace {
 static inline void orr__ram_cache_clear(OrrAddressSpace *as)
 {
     as->ram = (OrrRamCache){.first = 1, .last = 0};
+    as->mmio = (OrrMmioCache){.first = 1, .last = 0};
 }
 
 /* listener.c: tells @as's listeners how its view changed. */
