@@ -273,33 +273,6 @@ static OrrAddressSpace *one_device(OrrObject *o, const OrrMemoryOps *ops,
     return space(o, "as", root);
 }
 
-/* The flat view as "start-last name@offset" items, ' ' separated. */
-static char *flat(OrrAddressSpace *as)
-{
-    g_autoptr(GArray) ranges = orr_address_space_get_flat_ranges(as);
-    GString *s = g_string_new(NULL);
-
-    for (guint i = 0; i < ranges->len; i++) {
-        const OrrFlatRange *r = &g_array_index(ranges, OrrFlatRange, i);
-        g_string_append_printf(s, "%s" X64 "-" X64 " %s", i ? " " : "",
-                               r->start, r->last,
-                               orr_memory_region_get_name(r->region));
-        if (r->offset != 0) {
-            g_string_append_printf(s, "@" X64, r->offset);
-        }
-        if (r->readonly) {
-            g_string_append(s, "(ro)");
-        }
-    }
-    return g_string_free(s, FALSE);
-}
-
-#define assert_flat(as, expected)                                              \
-    do {                                                                       \
-        g_autofree char *got_ = flat(as);                                      \
-        g_assert_cmpstr(got_, ==, (expected));                                 \
-    } while (0)
-
 static void assert_filled(const uint8_t *p, size_t len, uint8_t byte)
 {
     for (size_t i = 0; i < len; i++) {
@@ -405,7 +378,7 @@ static void test_ram_bytes_across_hole(void)
     add(root, 0x2000, b);
     add(root, 0x4000, c);
     OrrAddressSpace *as = space(o, "as", root);
-    assert_flat(as, "1000-1fff a 2000-2fff b 4000-4fff c");
+    orr_test_assert_flat(as, "1000-1fff a 2000-2fff b 4000-4fff c");
 
     uint8_t *ha = host(a), *hb = host(b), *hc = host(c);
     memset(ha, 0xa5, 0x1000);
@@ -545,7 +518,7 @@ static void test_rom(void)
 
     add(root, 0x4000, rom);
     OrrAddressSpace *as = space(o, "as", root);
-    assert_flat(as, "4000-4fff rom(ro)");
+    orr_test_assert_flat(as, "4000-4fff rom(ro)");
 
     assert_read(as, 0x4000, 8, ORR_MEMTX_OK, UINT64_C(0x0504030201));
     assert_read(as, 0x4003, 2, ORR_MEMTX_OK, 0x0504);
@@ -588,7 +561,7 @@ static void test_romd(void)
     }
     add(root, 0x2000, rd);
     OrrAddressSpace *as = space(o, "as", root);
-    assert_flat(as, "2000-20ff flash");
+    orr_test_assert_flat(as, "2000-20ff flash");
 
     /* ROMD mode: reads from the backing, writes to the ops. */
     assert_read(as, 0x2000, 4, ORR_MEMTX_OK, 0x13121110);
@@ -1051,7 +1024,8 @@ static void test_find_and_flat_ranges(void)
 
     /* A readonly region is marked so. */
     orr_memory_region_set_readonly(d, true);
-    assert_flat(as, "1000-2fff ram 4000-40ff dev(ro) 8000-87ff ram@1800");
+    orr_test_assert_flat(as,
+                         "1000-2fff ram 4000-40ff dev(ro) 8000-87ff ram@1800");
     assert_write(as, 0x4000, 1, 1, ORR_MEMTX_ACCESS_ERROR);
     orr_test_assert_log("");
     finish(o);
@@ -1070,7 +1044,7 @@ static void test_top_of_space(void)
     g_assert_cmphex(orr_memory_region_get_size(root), ==, ORR_SIZE_2_64);
     add(root, base, r);
     OrrAddressSpace *as = space(o, "as", root);
-    assert_flat(as, "fffffffffffff000-ffffffffffffffff top");
+    orr_test_assert_flat(as, "fffffffffffff000-ffffffffffffffff top");
     uint8_t *h = host(r);
     h[0xfff] = 0xab;
     h[0xffe] = 0xcd;
@@ -1124,7 +1098,7 @@ static void test_top_of_space_mmio(void)
     OrrMemoryRegion *huge = io(d, "huge", ORR_SIZE_2_64, &ops_le8, &dev);
     OrrAddressSpace *as = space(o, "as", huge);
 
-    assert_flat(as, "0-ffffffffffffffff huge");
+    orr_test_assert_flat(as, "0-ffffffffffffffff huge");
     uint64_t off = 0;
     g_assert_true(orr_address_space_find(as, UINT64_MAX - 3, &off) == huge);
     g_assert_cmphex(off, ==, UINT64_MAX - 3);
@@ -1286,7 +1260,7 @@ static void test_reentrant_map_change(void)
     g_assert_nonnull(m.late);
 
     /* The next access sees the new map. */
-    assert_flat(as, "2000-20ff mapper 8000-8fff late");
+    orr_test_assert_flat(as, "2000-20ff mapper 8000-8fff late");
     g_assert_true(orr_address_space_find(as, 0x8000, NULL) == m.late);
     assert_read(as, 0x8000, 1, ORR_MEMTX_OK, 0x11);
     assert_write(as, 0x8004, 4, 0xabcdef01, ORR_MEMTX_OK);
@@ -1341,7 +1315,7 @@ static void test_reentrant_unmap_self(void)
     assert_write(as, 0x2000, 4, 0x44332211, ORR_MEMTX_OK);
     g_assert_cmpuint(s.calls, >=, 1);
     g_assert_null(orr_memory_region_get_container(s.self));
-    assert_flat(as, "");
+    orr_test_assert_flat(as, "");
     assert_write(as, 0x2000, 4, 0, ORR_MEMTX_DECODE_ERROR);
     finish(o);
 }
@@ -1449,7 +1423,7 @@ static void test_reentrant_drop_owner(void)
     g_assert_false(d.finalized_in_outer);
     g_assert_true(d.finalized);
     g_assert_true(d.owner_finalized);
-    assert_flat(as, "2000-20ff outer");
+    orr_test_assert_flat(as, "2000-20ff outer");
     assert_write(as, 0x3000, 1, 0, ORR_MEMTX_DECODE_ERROR);
     finish(o);
 }
@@ -1466,7 +1440,7 @@ static void test_reentrant_drop_owner_direct(void)
     g_assert_false(d.finalized_in_handler);
     g_assert_true(d.finalized);
     g_assert_true(d.owner_finalized);
-    assert_flat(as, "2000-20ff outer");
+    orr_test_assert_flat(as, "2000-20ff outer");
     finish(o);
 }
 
@@ -1494,7 +1468,7 @@ static void test_transaction_nested(void)
     orr_memory_region_set_readonly(a, true);
 
     /* Nothing visible yet. */
-    assert_flat(as, "1000-1fff a");
+    orr_test_assert_flat(as, "1000-1fff a");
     g_assert_null(orr_address_space_find(as, 0x8000, NULL));
     assert_read(as, 0x8000, 1, ORR_MEMTX_DECODE_ERROR, 0);
     assert_read(as, 0x4000, 1, ORR_MEMTX_DECODE_ERROR, 0);
@@ -1503,12 +1477,12 @@ static void test_transaction_nested(void)
 
     orr_memory_transaction_commit();
     /* Still nothing: an outer transaction is open. */
-    assert_flat(as, "1000-1fff a");
+    orr_test_assert_flat(as, "1000-1fff a");
     assert_read(as, 0x8000, 1, ORR_MEMTX_DECODE_ERROR, 0);
     assert_read(as, 0x1000, 2, ORR_MEMTX_OK, 0xbbaa);
 
     orr_memory_transaction_commit();
-    assert_flat(as, "4000-4fff a(ro) 8000-8fff late");
+    orr_test_assert_flat(as, "4000-4fff a(ro) 8000-8fff late");
     assert_read(as, 0x8000, 1, ORR_MEMTX_OK, 0x77);
     assert_read(as, 0x1000, 1, ORR_MEMTX_DECODE_ERROR, 0);
     assert_read(as, 0x4000, 2, ORR_MEMTX_OK, 0xbbaa);
@@ -1524,7 +1498,7 @@ static void test_transaction_nested(void)
     assert_read(as, 0x4000, 1, ORR_MEMTX_OK, 0xaa);
     orr_memory_transaction_commit();
     g_assert_cmphex(host(late)[1], ==, 0x78);
-    assert_flat(as, "");
+    orr_test_assert_flat(as, "");
     assert_read(as, 0x8000, 1, ORR_MEMTX_DECODE_ERROR, 0);
     assert_read(as, 0x4000, 1, ORR_MEMTX_DECODE_ERROR, 0);
     finish(o);
@@ -1571,9 +1545,9 @@ static void test_shared_view(void)
     OrrAddressSpace *as2 = space(o, "as2", root);
     OrrAddressSpace *as3 = space(o, "as3", other);
 
-    assert_flat(as1, "1000-1fff a");
-    assert_flat(as2, "1000-1fff a");
-    assert_flat(as3, "");
+    orr_test_assert_flat(as1, "1000-1fff a");
+    orr_test_assert_flat(as2, "1000-1fff a");
+    orr_test_assert_flat(as3, "");
 
     assert_write(as1, 0x1010, 4, 0x01020304, ORR_MEMTX_OK);
     assert_read(as2, 0x1010, 4, ORR_MEMTX_OK, 0x01020304);
@@ -1582,15 +1556,15 @@ static void test_shared_view(void)
     /* A change to the root shows in both. */
     OrrMemoryRegion *b = ram(o, "b", 0x1000);
     add(root, 0x3000, b);
-    assert_flat(as1, "1000-1fff a 3000-3fff b");
-    assert_flat(as2, "1000-1fff a 3000-3fff b");
-    assert_flat(as3, "");
+    orr_test_assert_flat(as1, "1000-1fff a 3000-3fff b");
+    orr_test_assert_flat(as2, "1000-1fff a 3000-3fff b");
+    orr_test_assert_flat(as3, "");
     assert_write(as2, 0x3000, 2, 0xbeef, ORR_MEMTX_OK);
     assert_read(as1, 0x3000, 2, ORR_MEMTX_OK, 0xbeef);
 
     orr_memory_region_set_enabled(a, false);
-    assert_flat(as1, "3000-3fff b");
-    assert_flat(as2, "3000-3fff b");
+    orr_test_assert_flat(as1, "3000-3fff b");
+    orr_test_assert_flat(as2, "3000-3fff b");
     assert_read(as1, 0x1010, 4, ORR_MEMTX_DECODE_ERROR, 0);
     assert_read(as2, 0x1010, 4, ORR_MEMTX_DECODE_ERROR, 0);
 

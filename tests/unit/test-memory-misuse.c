@@ -110,34 +110,6 @@ static OrrAddressSpace *new_as(OrrObject *o, OrrMemoryRegion *root)
 /* --- What "unchanged" means
  * ------------------------------------------------------ */
 
-/* The flat view as "start-last name" items, ' ' separated, "(ro)" marked. */
-static char *flat(OrrAddressSpace *as)
-{
-    g_autoptr(GArray) ranges = orr_address_space_get_flat_ranges(as);
-    GString *s = g_string_new(NULL);
-
-    for (guint i = 0; i < ranges->len; i++) {
-        const OrrFlatRange *r = &g_array_index(ranges, OrrFlatRange, i);
-        g_string_append_printf(
-            s, "%s%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x %s",
-            i ? " " : "", r->start, r->last,
-            orr_memory_region_get_name(r->region));
-        if (r->offset != 0) {
-            g_string_append_printf(s, "@%" G_GINT64_MODIFIER "x", r->offset);
-        }
-        if (r->readonly) {
-            g_string_append(s, "(ro)");
-        }
-    }
-    return g_string_free(s, FALSE);
-}
-
-#define assert_flat(as, expected)                                              \
-    do {                                                                       \
-        g_autofree char *f_ = flat(as);                                        \
-        g_assert_cmpstr(f_, ==, (expected));                                   \
-    } while (0)
-
 static const char *name_or_dash(OrrMemoryRegion *mr)
 {
     return mr ? orr_memory_region_get_name(mr) : "-";
@@ -152,7 +124,7 @@ static const char *name_or_dash(OrrMemoryRegion *mr)
 static char *state_of(OrrObject *o, OrrAddressSpace *as)
 {
     g_autoptr(GPtrArray) children = orr_object_get_children(o);
-    g_autofree char *f = flat(as);
+    g_autofree char *f = orr_test_flat_text(as);
     GString *s = g_string_new(NULL);
 
     g_string_append_printf(s, "flat: %s\n", f);
@@ -258,7 +230,7 @@ static Map build_map(void)
     add(m.root, 0x8000, m.c2);
     add(m.c1, 0x100, m.sub);
     m.as = new_as(m.o, m.root);
-    assert_flat(m.as, "100-1ff sub");
+    orr_test_assert_flat(m.as, "100-1ff sub");
     return m;
 }
 
@@ -445,7 +417,8 @@ static void test_overflow(void)
 
     /* Ending exactly at 2^64 is fine; one byte further is not. */
     add(root, UINT64_MAX - 0x1fff, r);
-    assert_flat(as, "1000-1fff low ffffffffffffe000-ffffffffffffffff r");
+    orr_test_assert_flat(as,
+                         "1000-1fff low ffffffffffffe000-ffffffffffffffff r");
     g_autofree char *at_top = state_of(o, as);
     g_assert_false(orr_memory_region_set_address(r, UINT64_MAX - 0x1ffe, &err));
     expect_error(&err, ORR_ERROR_INVALID, "set_address", "'/o/r'", NULL);
@@ -635,7 +608,7 @@ static void test_rom_write(void)
     g_assert_no_error(err);
     add(root, 0x1000, rom);
     OrrAddressSpace *as = new_as(o, root);
-    assert_flat(as, "1000-1fff rom(ro)");
+    orr_test_assert_flat(as, "1000-1fff rom(ro)");
     uint8_t *host = orr_memory_region_get_ram_ptr(rom);
     g_autofree char *before = state_of(o, as);
 
@@ -690,7 +663,7 @@ static void test_zero_size(void)
     OrrMemoryRegion *nothing = alias(o, "nothing", ram(o, "tgt", 0x10), 0, 0);
     add(root, 0x100, empty);
     add(root, 0x200, nothing);
-    assert_flat(as, "");
+    orr_test_assert_flat(as, "");
     end(o);
 }
 

@@ -59,34 +59,6 @@ static void add(OrrMemoryRegion *mr, uint64_t offset, OrrMemoryRegion *sub,
     g_assert_no_error(err);
 }
 
-/* The flat view as "start-last name@offset" items, ' ' separated. */
-static char *flat(OrrAddressSpace *as)
-{
-    g_autoptr(GArray) ranges = orr_address_space_get_flat_ranges(as);
-    GString *s = g_string_new(NULL);
-
-    for (guint i = 0; i < ranges->len; i++) {
-        const OrrFlatRange *r = &g_array_index(ranges, OrrFlatRange, i);
-        g_string_append_printf(
-            s, "%s%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x %s",
-            i ? " " : "", r->start, r->last,
-            orr_memory_region_get_name(r->region));
-        if (r->offset != 0) {
-            g_string_append_printf(s, "@%" G_GINT64_MODIFIER "x", r->offset);
-        }
-        if (r->readonly) {
-            g_string_append(s, "(ro)");
-        }
-    }
-    return g_string_free(s, FALSE);
-}
-
-#define assert_flat(as, expected)                                              \
-    do {                                                                       \
-        g_autofree char *got_ = flat(as);                                      \
-        g_assert_cmpstr(got_, ==, (expected));                                 \
-    } while (0)
-
 /* Reads one byte per 0x1000 page over @pages pages: the tags seen. */
 static char *page_tags(OrrAddressSpace *as, uint64_t base, guint pages)
 {
@@ -138,8 +110,8 @@ static void test_priority_example(void)
     OrrAddressSpace *as;
 
     build_priority_example(o, false, &as);
-    assert_flat(as, "0-1fff C 2000-2fff D 3000-3fff C@3000 "
-                    "4000-4fff E 5000-5fff C@5000");
+    orr_test_assert_flat(as, "0-1fff C 2000-2fff D 3000-3fff C@3000 "
+                             "4000-4fff E 5000-5fff C@5000");
     g_autofree char *tags = page_tags(as, 0, 8);
     g_assert_cmpstr(tags, ==, "CCDCEC--");
     orr_object_unparent(o);
@@ -169,7 +141,7 @@ static void test_clipping(void)
     add(root, 0x1000, box, 0);
     add(box, 0x1000, big, 0);
     OrrAddressSpace *as = orr_address_space_new(o, "as", root, NULL);
-    assert_flat(as, "2000-2fff big");
+    orr_test_assert_flat(as, "2000-2fff big");
     orr_object_unparent(o);
     orr_test_assert_no_live_objects();
 }
@@ -185,11 +157,11 @@ static void test_equal_priority_later_wins(void)
     add(root, 0, x, 0);
     add(root, 0x1000, y, 0);
     OrrAddressSpace *as = orr_address_space_new(o, "as", root, NULL);
-    assert_flat(as, "0-fff X 1000-2fff Y");
+    orr_test_assert_flat(as, "0-fff X 1000-2fff Y");
 
     /* Re-prioritizing X to the same level makes it the newest. */
     orr_memory_region_set_priority(x, 0);
-    assert_flat(as, "0-1fff X 2000-2fff Y@1000");
+    orr_test_assert_flat(as, "0-1fff X 2000-2fff Y@1000");
     orr_object_unparent(o);
     orr_test_assert_no_live_objects();
 }
@@ -207,11 +179,11 @@ static void test_disabled_subtree(void)
     add(root, 0, box, 1);
     add(box, 0x1000, x, 0);
     OrrAddressSpace *as = orr_address_space_new(o, "as", root, NULL);
-    assert_flat(as, "0-fff low 1000-1fff X 2000-3fff low@2000");
+    orr_test_assert_flat(as, "0-fff low 1000-1fff X 2000-3fff low@2000");
     orr_memory_region_set_enabled(box, false);
-    assert_flat(as, "0-3fff low");
+    orr_test_assert_flat(as, "0-3fff low");
     orr_memory_region_set_enabled(box, true);
-    assert_flat(as, "0-fff low 1000-1fff X 2000-3fff low@2000");
+    orr_test_assert_flat(as, "0-fff low 1000-1fff X 2000-3fff low@2000");
     orr_object_unparent(o);
     orr_test_assert_no_live_objects();
 }
@@ -234,7 +206,7 @@ static void test_alias_windows(void)
     add(root, 0x8000, a1, 0);
     add(root, 0xc000, a2, 0);
     OrrAddressSpace *as = orr_address_space_new(o, "as", root, NULL);
-    assert_flat(as, "8000-9fff ram@1000 c000-cfff ram@1800");
+    orr_test_assert_flat(as, "8000-9fff ram@1000 c000-cfff ram@1800");
 
     uint8_t *host = orr_memory_region_get_ram_ptr(ram);
     host[0x1800] = 0x5a;
@@ -247,7 +219,7 @@ static void test_alias_windows(void)
     g_assert_cmpuint(v, ==, 0x5a);
 
     g_assert_true(orr_memory_region_set_alias_offset(a1, 0, &err));
-    assert_flat(as, "8000-9fff ram c000-cfff ram@800");
+    orr_test_assert_flat(as, "8000-9fff ram c000-cfff ram@800");
     orr_object_unparent(o);
     orr_test_assert_no_live_objects();
 }
@@ -267,7 +239,7 @@ static void test_readonly_inherited(void)
     g_assert_cmpint(orr_address_space_write(as, 0x1000, 4, 0x11223344), ==,
                     ORR_MEMTX_OK);
     orr_memory_region_set_readonly(box, true);
-    assert_flat(as, "1000-1fff ram(ro)");
+    orr_test_assert_flat(as, "1000-1fff ram(ro)");
     g_assert_cmpint(orr_address_space_write(as, 0x1000, 4, 0xdead), ==,
                     ORR_MEMTX_ACCESS_ERROR);
     uint64_t v = 0;
@@ -289,9 +261,9 @@ static void test_merging(void)
     add(root, 0, low, 0);
     add(root, 0x1000, hole, 1);
     OrrAddressSpace *as = orr_address_space_new(o, "as", root, NULL);
-    assert_flat(as, "0-fff low 1000-1fff hole 2000-3fff low@2000");
+    orr_test_assert_flat(as, "0-fff low 1000-1fff hole 2000-3fff low@2000");
     orr_memory_region_set_enabled(hole, false);
-    assert_flat(as, "0-3fff low");
+    orr_test_assert_flat(as, "0-3fff low");
     orr_object_unparent(o);
     orr_test_assert_no_live_objects();
 }
@@ -391,32 +363,31 @@ static void test_mtree_dump(void)
             "false") ",\"children\":[" REGION("ram", "ram", "ram", "65536",
                                               "73727", "0", "true",
                                               "false") ",\"children\":[]}"
-                                                       "," REGION("win",
-                                                                  "alias",
-                                                                  "ram",
-                                                                  "131072",
-                                                                  "135167", "0",
-                                                                  "true",
-                                                                  "true") ",\"a"
-                                                                          "lias"
-                                                                          "\":"
-                                                                          "\"/"
-                                                                          "test"
-                                                                          "-mem"
-                                                                          "/ram"
-                                                                          "\","
-                                                                          "\"al"
-                                                                          "ias_"
-                                                                          "offs"
-                                                                          "et\""
-                                                                          ":409"
-                                                                          "6"
-                                                                          ",\"c"
-                                                                          "hild"
-                                                                          "ren"
-                                                                          "\":["
-                                                                          "]}]}"
-                                                                          "}");
+                                                       "," REGION(
+                                                           "win", "alias",
+                                                           "ram", "131072",
+                                                           "135167", "0",
+                                                           "true",
+                                                           "true") ",\"a"
+                                                                   "lias"
+                                                                   "\":"
+                                                                   "\"/"
+                                                                   "test"
+                                                                   "-mem"
+                                                                   "/ram"
+                                                                   "\","
+                                                                   "\"al"
+                                                                   "ias_"
+                                                                   "offs"
+                                                                   "et\""
+                                                                   ":409"
+                                                                   "6"
+                                                                   ",\"c"
+                                                                   "hild"
+                                                                   "ren"
+                                                                   "\":["
+                                                                   "]}]}"
+                                                                   "}");
 
     g_autoptr(GVariant) all =
         orr_address_space_dump(as, ORR_MTREE_DISABLED | ORR_MTREE_FLAT);

@@ -27,4 +27,15 @@ void orr_test_log_clear(void);
         g_assert_cmpstr(log_, ==, (expected));                                 \
     } while (0)
 
+/* Returns: (transfer full): @as's flat view as "start-last name" items
+ * (hex), ' ' separated, "@offset" after a name when the range does not
+ * start at the region's first byte and "(ro)" when read-only. */
+char *orr_test_flat_text(OrrAddressSpace *as);
+
+#define orr_test_assert_flat(as, expected)                                     \
+    do {                                                                       \
+        g_autofree char *flat_ = orr_test_flat_text(as);                       \
+        g_assert_cmpstr(flat_, ==, (expected));                                \
+    } while (0)
+
 #endif /* ORRERY_TEST_UTIL_H */
