@@ -22,28 +22,19 @@ static bool is_other_unit(OrrMemoryRegion *mr, OrrObject *dev)
     return orr_object_get_lifetime_unit((OrrObject *)mr) != dev;
 }
 
-/* The next mapping to cut: a subregion edge made after @since that joins
- * one of @dev's regions to a region of another unit. NOREF. */
-static OrrMemoryRegion *next_cross_mapping(OrrObject *dev, guint64 since)
+/* The next mapping to cut from @mr, one of @dev's regions: a subregion
+ * edge made after @since that joins it to a region of another unit. */
+static OrrMemoryRegion *cross_mapping_of(OrrMemoryRegion *mr, OrrObject *dev,
+                                         guint64 since)
 {
-    g_autoptr(GPtrArray) children = orr_object_get_children(dev);
-
-    for (guint i = 0; i < children->len; i++) {
-        OrrObject *child = children->pdata[i];
-
-        if (!orr_object_is_a(child, ORR_TYPE_MEMORY_REGION)) {
-            continue;
-        }
-        OrrMemoryRegion *mr = (OrrMemoryRegion *)child;
-        if (mr->container != NULL && mr->map_serial > since &&
-            is_other_unit(mr->container, dev)) {
-            return mr;
-        }
-        for (guint j = mr->subregions->len; j-- > 0;) { /* strongest first */
-            OrrMemoryRegion *sub = mr->subregions->pdata[j];
-            if (sub->map_serial > since && is_other_unit(sub, dev)) {
-                return sub;
-            }
+    if (mr->container != NULL && mr->map_serial > since &&
+        is_other_unit(mr->container, dev)) {
+        return mr;
+    }
+    for (guint j = mr->subregions->len; j-- > 0;) { /* strongest first */
+        OrrMemoryRegion *sub = mr->subregions->pdata[j];
+        if (sub->map_serial > since && is_other_unit(sub, dev)) {
+            return sub;
         }
     }
     return NULL;
@@ -58,27 +49,41 @@ static bool alias_edge_crosses(OrrMemoryRegion *a, OrrObject *dev,
            is_other_unit(a, dev) != is_other_unit(a->alias, dev);
 }
 
-/* The next alias to cut: one of @dev's aliasing another unit's region,
- * or another unit's aliasing one of @dev's regions. NOREF. */
-static OrrMemoryRegion *next_cross_alias(OrrObject *dev, guint64 since)
+/* The next alias to cut at @mr, one of @dev's regions: @mr aliasing
+ * another unit's region, or another unit's alias of @mr. */
+static OrrMemoryRegion *cross_alias_of(OrrMemoryRegion *mr, OrrObject *dev,
+                                       guint64 since)
+{
+    if (alias_edge_crosses(mr, dev, since)) {
+        return mr;
+    }
+    for (guint j = 0; mr->aliased_by != NULL && j < mr->aliased_by->len; j++) {
+        OrrMemoryRegion *a = mr->aliased_by->pdata[j];
+        if (alias_edge_crosses(a, dev, since)) {
+            return a;
+        }
+    }
+    return NULL;
+}
+
+typedef OrrMemoryRegion *(*EdgeFinder)(OrrMemoryRegion *mr, OrrObject *dev,
+                                       guint64 since);
+
+/* The first edge @find returns for any of @dev's regions, or NULL.
+ * NOREF. The children are listed afresh on every call: a cut may have
+ * finalized some. */
+static OrrMemoryRegion *next_edge(OrrObject *dev, guint64 since,
+                                  EdgeFinder find)
 {
     g_autoptr(GPtrArray) children = orr_object_get_children(dev);
 
     for (guint i = 0; i < children->len; i++) {
         OrrObject *child = children->pdata[i];
 
-        if (!orr_object_is_a(child, ORR_TYPE_MEMORY_REGION)) {
-            continue;
-        }
-        OrrMemoryRegion *mr = (OrrMemoryRegion *)child;
-        if (alias_edge_crosses(mr, dev, since)) {
-            return mr;
-        }
-        for (guint j = 0; mr->aliased_by != NULL && j < mr->aliased_by->len;
-             j++) {
-            OrrMemoryRegion *a = mr->aliased_by->pdata[j];
-            if (alias_edge_crosses(a, dev, since)) {
-                return a;
+        if (orr_object_is_a(child, ORR_TYPE_MEMORY_REGION)) {
+            OrrMemoryRegion *found = find((OrrMemoryRegion *)child, dev, since);
+            if (found != NULL) {
+                return found;
             }
         }
     }
@@ -93,10 +98,10 @@ void orr__region_detach_device(OrrDevice *dev, guint64 since, void *data)
     OrrMemoryRegion *mr;
 
     orr_memory_transaction_begin();
-    while ((mr = next_cross_mapping(obj, since)) != NULL) {
+    while ((mr = next_edge(obj, since, cross_mapping_of)) != NULL) {
         orr__region_unmap(mr);
     }
-    while ((mr = next_cross_alias(obj, since)) != NULL) {
+    while ((mr = next_edge(obj, since, cross_alias_of)) != NULL) {
         orr__memory_changed_region(mr);
         orr__region_clear_alias(mr);
     }
