@@ -61,7 +61,8 @@ OrrMemoryRegion *orr_address_space_get_root(OrrAddressSpace *as);
  *
  * Reads through the flat view. An access that hits nothing or breaks a
  * region's rules never touches memory outside a region's backing.
- * Returns: the result; ORR_MEMTX_ACCESS_ERROR also for a bad @size.
+ * Returns: the result; ORR_MEMTX_ACCESS_ERROR also for a bad @size and
+ *   for a NULL @as or @value.
  */
 OrrMemTxResult orr_address_space_read(OrrAddressSpace *as, uint64_t addr,
                                       unsigned size, uint64_t *value);
@@ -73,7 +74,8 @@ OrrMemTxResult orr_address_space_write(OrrAddressSpace *as, uint64_t addr,
  * Reads @len bytes into @buf (caller-allocated); failed bytes read as 0.
  * The first error is returned; the rest of the access still runs. An
  * access that would wrap past 2^64 fails before reading anything
- * (DECODE_ERROR); one of 0 bytes is an ACCESS_ERROR.
+ * (DECODE_ERROR); one of 0 bytes, or with a NULL @as or @buf, is an
+ * ACCESS_ERROR that touches nothing.
  */
 OrrMemTxResult orr_address_space_read_bytes(OrrAddressSpace *as, uint64_t addr,
                                             void *buf, size_t len);

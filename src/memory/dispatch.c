@@ -286,8 +286,8 @@ static OrrMemTxResult view_rw(OrrFlatView *view, uint64_t addr, uint8_t *buf,
 static OrrMemTxResult as_rw_bytes(OrrAddressSpace *as, uint64_t addr,
                                   uint8_t *buf, size_t len, bool is_write)
 {
-    if (len == 0) {
-        return ORR_MEMTX_ACCESS_ERROR;
+    if (as == NULL || buf == NULL || len == 0) {
+        return ORR_MEMTX_ACCESS_ERROR; /* nothing to move, nothing touched */
     }
     if ((OrrU128)addr + len > ORR_U128_2_64) {
         if (!is_write) {
@@ -470,11 +470,20 @@ static inline OrrMemTxResult as_rw_sized(OrrAddressSpace *as, uint64_t addr,
 OrrMemTxResult orr_address_space_read(OrrAddressSpace *as, uint64_t addr,
                                       unsigned size, uint64_t *value)
 {
+    if (G_UNLIKELY(as == NULL || value == NULL)) {
+        if (value != NULL) {
+            *value = 0;
+        }
+        return ORR_MEMTX_ACCESS_ERROR;
+    }
     return as_rw_sized(as, addr, size, value, false);
 }
 
 OrrMemTxResult orr_address_space_write(OrrAddressSpace *as, uint64_t addr,
                                        unsigned size, uint64_t value)
 {
+    if (G_UNLIKELY(as == NULL)) {
+        return ORR_MEMTX_ACCESS_ERROR;
+    }
     return as_rw_sized(as, addr, size, &value, true);
 }

@@ -899,6 +899,38 @@ static void test_missing_arguments(void)
     end(m.o);
 }
 
+/* Accesses with NULL arguments are refused: nothing touched, no crash. */
+static void test_access_null_arguments(void)
+{
+    uint64_t v = 7;
+    uint8_t buf[4] = {1, 2, 3, 4};
+
+    g_assert_cmpint(orr_address_space_read(NULL, 0, 4, &v), ==,
+                    ORR_MEMTX_ACCESS_ERROR);
+    g_assert_cmpuint(v, ==, 0);
+    g_assert_cmpint(orr_address_space_write(NULL, 0, 4, 1), ==,
+                    ORR_MEMTX_ACCESS_ERROR);
+    g_assert_cmpint(orr_address_space_read_bytes(NULL, 0, buf, 4), ==,
+                    ORR_MEMTX_ACCESS_ERROR);
+    g_assert_cmpuint(buf[0], ==, 1);
+    g_assert_cmpint(orr_address_space_write_bytes(NULL, 0, buf, 4), ==,
+                    ORR_MEMTX_ACCESS_ERROR);
+
+    OrrObject *o = orr_object_new(ORR_TYPE_CONTAINER, NULL);
+    OrrMemoryRegion *root =
+        orr_memory_region_new_container(o, "root", 0x1000, NULL);
+    OrrAddressSpace *as = orr_address_space_new(o, "as", root, NULL);
+
+    g_assert_cmpint(orr_address_space_read(as, 0, 4, NULL), ==,
+                    ORR_MEMTX_ACCESS_ERROR);
+    g_assert_cmpint(orr_address_space_read_bytes(as, 0, NULL, 4), ==,
+                    ORR_MEMTX_ACCESS_ERROR);
+    g_assert_cmpint(orr_address_space_write_bytes(as, 0, NULL, 4), ==,
+                    ORR_MEMTX_ACCESS_ERROR);
+    orr_object_unref(o);
+    orr_test_assert_no_live_objects();
+}
+
 int main(int argc, char **argv)
 {
     orr_test_init(&argc, &argv);
@@ -930,5 +962,7 @@ int main(int argc, char **argv)
     g_test_add_func("/memory/misuse/attr/alias-offset-non-alias",
                     test_alias_offset_non_alias);
     g_test_add_func("/memory/misuse/attr/romd-non-romd", test_romd_non_romd);
+    g_test_add_func("/memory/misuse/access/null-arguments",
+                    test_access_null_arguments);
     return g_test_run();
 }
