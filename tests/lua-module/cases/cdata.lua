@@ -1,0 +1,18 @@
+-- LuaJIT 64-bit cdata compare with == and show through tostring.
+local t = require("orrery.test")
+
+t.is(1ULL, 1, "1ULL == 1")
+t.is(1, 1ULL, "1 == 1ULL")
+t.is(1LL, 1ULL, "1LL == 1ULL")
+t.is(-1LL, 0xffffffffffffffffULL, "-1LL == 2^64 - 1 as uint64")
+t.is(0x8000000000000000ULL, 2^63, "2^63")
+t.is(18446744073709551615ULL, 0xffffffffffffffffULL, "max uint64")
+t.is(1ULL, 2, "uint64 vs number, failing")
+t.is(2ULL, 3LL, "uint64 vs int64, failing")
+t.is(1ULL, "1", "cdata vs string fails without error")
+t.is(1ULL, nil, "cdata vs nil")
+t.is(2^53 + 1ULL, 2^53, "above 2^53")
+t.ok(1ULL, "cdata is true")
+t.ok(0ULL, "even zero")
+t.is(t.failed(), 5, "five failed")
+os.exit(t.done() == false and 0 or 1)
