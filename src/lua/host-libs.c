@@ -1,27 +1,127 @@
 /*
- * orrery host — the host's hooks (see host.h). For now the host is a plain
- * LuaJIT host: the object-model binding adds itself here.
+ * orrery host — the host's hooks (see host.h): the binding built in, its
+ * safe points, the leak report, and the monitor's info commands.
  */
 #include <stdio.h>
-#include <lauxlib.h>
+#include <string.h>
 #include <lualib.h>
+#include "binding.h"
 #include "host.h"
+
+/* orrery/test.lua, embedded at build time (scripts/embed-lua.py). */
+extern const char orr_lua_test_module[];
+extern const size_t orr_lua_test_module_len;
+
+static int load_test_module(lua_State *L)
+{
+    if (luaL_loadbuffer(L, orr_lua_test_module, orr_lua_test_module_len,
+                        "=orrery/test.lua") != 0) {
+        return lua_error(L);
+    }
+    lua_call(L, 0, 1);
+    return 1;
+}
 
 void orr_host_open_libs(lua_State *L)
 {
     luaL_openlibs(L);
+    lua_getglobal(L, "package");
+    lua_getfield(L, -1, "preload");
+    lua_pushcfunction(L, luaopen_orrery);
+    lua_setfield(L, -2, "orrery");
+    lua_pushcfunction(L, load_test_module);
+    lua_setfield(L, -2, "orrery.test");
+    lua_pop(L, 2);
 }
 
 void orr_host_safe_point(lua_State *L)
 {
+    orr_lua_drain();
 }
 
+/*
+ * Before lua_close: unparent what the script left under the root, collect
+ * and release until nothing more goes, then report what is still alive,
+ * with the holders of each reference.
+ */
 int orr_host_leak_check(lua_State *L, OrrLeakCheck mode)
 {
-    return 0;
+    GPtrArray *roots = orr_object_get_children(orr_root());
+
+    for (guint i = roots->len; i-- > 0;) {
+        orr_object_unparent(roots->pdata[i]);
+    }
+    g_ptr_array_unref(roots);
+    do {
+        lua_gc(L, LUA_GCCOLLECT, 0);
+        lua_gc(L, LUA_GCCOLLECT, 0);
+    } while (orr_lua_drain() > 0);
+
+    char *report = orr_live_format_report();
+    if (report == NULL) {
+        return 0;
+    }
+    fprintf(stderr, "orrery: %s: objects still alive at exit:\n%s",
+            mode == ORR_LEAK_CHECK_FATAL ? "error" : "warning", report);
+    g_free(report);
+    return 1;
+}
+
+/* info mtree [-f] [-o] [-D]: every address space, as QEMU's monitor. */
+static void info_mtree(const char *args)
+{
+    OrrMtreeFlags flags = 0;
+    char **words = g_strsplit_set(args, " \t", -1);
+
+    for (char **w = words; *w != NULL; w++) {
+        if (**w == '\0') {
+            continue;
+        } else if (strcmp(*w, "-f") == 0) {
+            flags |= ORR_MTREE_FLAT;
+        } else if (strcmp(*w, "-o") == 0) {
+            flags |= ORR_MTREE_OWNERS;
+        } else if (strcmp(*w, "-D") == 0) {
+            flags |= ORR_MTREE_DISABLED;
+        } else {
+            fprintf(stderr,
+                    "info mtree: unknown option '%s' "
+                    "(-f flat view, -o owners, -D disabled)\n",
+                    *w);
+            g_strfreev(words);
+            return;
+        }
+    }
+    g_strfreev(words);
+
+    /* The registry lists objects NOREF; format each before the next. */
+    GPtrArray *spaces = orr_live_list(ORR_TYPE_ADDRESS_SPACE);
+    for (guint i = 0; i < spaces->len; i++) {
+        OrrLiveInfo *info = spaces->pdata[i];
+        char *text = orr_address_space_format_mtree(
+            (OrrAddressSpace *)info->object, flags);
+        fputs(text, stdout);
+        g_free(text);
+    }
+    if (spaces->len == 0) {
+        puts("(no address spaces)");
+    }
+    g_ptr_array_unref(spaces);
 }
 
 void orr_host_info(lua_State *L, const char *args)
 {
-    printf("info: not available yet\n");
+    if (g_str_has_prefix(args, "mtree") &&
+        (args[5] == '\0' || g_ascii_isspace(args[5]))) {
+        info_mtree(args + 5);
+    } else if (g_str_has_prefix(args, "qom-tree")) {
+        char *text = orr_object_format_tree(orr_root());
+        fputs(text, stdout);
+        g_free(text);
+    } else {
+        fprintf(stderr,
+                "info: unknown command '%s' (info mtree [-f] [-o] "
+                "[-D], info qom-tree)\n",
+                args);
+    }
+    fflush(stdout);
 }

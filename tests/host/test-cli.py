@@ -129,7 +129,7 @@ p = run("-i", stdin="1 + 1\n=2 * 3\nx = 5\nfunction f(a)\nreturn a * x\nend\n"
         "f(4)\n{1, 'two', k = true}\ninfo mtree -f\nerror('oops')\n"
         "=nil, false\n")
 check(p, 0, "the REPL reads plain lines", err="^stdin:1: oops$",
-      out="2\n6\n20\n{ 1, \"two\", k = true }\ninfo: not available yet\n"
+      out="2\n6\n20\n{ 1, \"two\", k = true }\n(no address spaces)\n"
       "nil\tfalse\n")
 check(run("-i", stdin="{1,\n2}\n=(3 +\n4)\nx = 1 +\n2\n=x\n"), 0,
       "expressions and statements continue over lines",
@@ -149,18 +149,25 @@ check(run("-i", stdin="=(jit.status())\n"), 0, "the REPL turns the JIT off",
 
 # --- The module "orrery" ---------------------------------------------------
 
-probe = ("print(package.preload.orrery and 'built in' "
-         "or orrery and orrery.name)")
-check(run("-e", probe), 0, "without a module, no global orrery",
-      out="nil\n")
+# The binding is built into the host: the global orrery is always there,
+# and a module of the same name on package.path does not replace it.
+probe = "print(type(orrery), orrery.root.path)"
+check(run("-e", probe), 0, "the built-in module is the global orrery",
+      out="table\t/\n")
 write("mod/orrery.lua", "return { name = 'found' }\n")
 check(run("-e", probe, extra_env={"LUA_PATH": "mod/?.lua"}), 0,
-      "a module on package.path is required as the global orrery",
-      out="found\n")
-write("bad/orrery.lua", "error('cannot load')\n")
-check(run("-e", "print('no')", extra_env={"LUA_PATH": "bad/?.lua"}), 1,
-      "a module that fails to load stops the host", out="",
-      err="cannot load")
+      "a module on package.path does not replace the built-in one",
+      out="table\t/\n")
+check(run("-e", "local t = require('orrery.test') t.ok(true) t.done()",
+          extra_env={"LUA_PATH": ""}), 0,
+      "orrery.test is built in too", out="ok 1\n1..1\n")
+check(run("-e", "x = orrery.ram(nil, 'free', 16)"), 0,
+      "a leak is reported at exit (warn)",
+      err="objects still alive at exit:(.|\n)*memory-region")
+check(run("--leak-check=fatal", "-e", "x = orrery.ram(nil, 'free', 16)"), 1,
+      "a leak fails the run with --leak-check=fatal", err="error: objects")
+check(run("-e", "local m = orrery.machine('m')"), 0,
+      "what a script leaves in the tree is torn down at exit", err="^$")
 
 # --- --test ----------------------------------------------------------------
 

@@ -200,7 +200,7 @@ s.send("help(string)\r")
 expect_ok(s, r"^table with names:\n  byte, (.|\n)*> $",
           "help(value) lists names")
 s.send("info qom-tree\r")
-expect_ok(s, r"^info: not available yet\n> $", "info goes to the info hook")
+expect_ok(s, r"^/ \(container\)\n> $", "info qom-tree prints the tree")
 s.send("info = 3\r")
 expect_ok(s, "^> $", "a statement prints nothing")
 value(s, "=info", "3", "a Lua line starting with 'info ' is Lua")

@@ -1,0 +1,95 @@
+/*
+ * orrery Lua binding — names shared between the files of the binding, not
+ * public. The binding uses only the public C API of liborrery.
+ *
+ * Proxies (proxy.c): one userdata per live object, found through a weak
+ * cache, each holding exactly one reference on the object's lifetime unit.
+ * __gc only queues that reference; orr_lua_drain() releases the queue at
+ * safe points, never inside dispatch or while the core iterates.
+ */
+#ifndef ORRERY_LUA_BINDING_H
+#define ORRERY_LUA_BINDING_H
+
+#include <lua.h>
+#include <lauxlib.h>
+#include "orrery/orrery.h"
+
+/* The holder kind of a proxy's reference. */
+#define ORR_HOLDER_LUA "lua"
+
+/* --- Errors ------------------------------------------------------------- */
+
+/* Raises "orrery: " followed by the formatted message. Never returns. */
+int orr_lua_error(lua_State *L, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* Raises "orrery: <what>: <error message>" and frees @err. */
+int orr_lua_gerror(lua_State *L, const char *what, GError *err);
+
+/* --- Proxies (proxy.c) -------------------------------------------------- */
+
+/* Pushes the proxy of @obj (creating it, with its one reference, if there
+ * is none), or nil for NULL. */
+void orr_lua_push_object(lua_State *L, OrrObject *obj);
+/* The object of the proxy at @idx; raises for anything else, and for a
+ * released or finalized proxy. */
+OrrObject *orr_lua_check_object(lua_State *L, int idx);
+/* The same, or NULL when the value at @idx is nil or absent. */
+OrrObject *orr_lua_opt_object(lua_State *L, int idx);
+/* The same, also checking the object is a @type_name; @what names the
+ * argument in the error. */
+OrrObject *orr_lua_check_typed(lua_State *L, int idx, const char *type_name,
+                               const char *what);
+/* Whether the value at @idx is a proxy (live or not). */
+bool orr_lua_is_proxy(lua_State *L, int idx);
+/* Releases the proxy at @idx now (obj:release()). */
+void orr_lua_release_proxy(lua_State *L, int idx);
+/* Releases every queued reference; a safe point. Returns how many. */
+guint orr_lua_drain(void);
+/* Installs the proxy metatable; @methods is called to look up a field
+ * or method name for an object (see lobject.c). */
+void orr_lua_proxy_init(lua_State *L);
+
+/* Whether an on_finalize function is running (linspect.c): no proxy may
+ * be made then, since the core takes no references while an object
+ * finalizes. */
+bool orr_lua_in_finalize_hook(void);
+
+/* --- Values (lvalue.c) -------------------------------------------------- */
+
+/* Creates the 64-bit helpers (needs LuaJIT's ffi); call once. */
+void orr_lua_value_init(lua_State *L);
+/* An unsigned 64-bit argument: a non-negative integral number or a
+ * 64-bit cdata; raises naming @what otherwise. */
+uint64_t orr_lua_check_u64(lua_State *L, int idx, const char *what);
+/* A signed one: an integral number or a 64-bit cdata. */
+int64_t orr_lua_check_i64(lua_State *L, int idx, const char *what);
+/* Pushes @v as a uint64_t cdata. */
+void orr_lua_push_u64(lua_State *L, uint64_t v);
+/* Pushes @v as a number when it is exact as one, else as uint64_t. */
+void orr_lua_push_u64_or_number(lua_State *L, uint64_t v);
+/* Pushes a property value: booleans, numbers (64-bit cdata when not exact),
+ * strings, objects (proxies) or nil. */
+void orr_lua_push_value(lua_State *L, const OrrValue *v);
+/* Reads the Lua value at @idx as a value for @prop; raises naming the
+ * property when the Lua type does not fit. */
+void orr_lua_to_value(lua_State *L, int idx, const OrrProperty *prop,
+                      OrrValue *out);
+
+/* --- Parts of the module ------------------------------------------------ */
+
+/* Each adds its functions to the module table at the top of the stack. */
+void orr_lua_open_objects(lua_State *L);
+void orr_lua_open_memory(lua_State *L);
+void orr_lua_open_inspect(lua_State *L);
+
+/* Field and method lookup for proxies: pushes the value of @key for @obj
+ * (the proxy is at @self) and returns true, or returns false if @obj has
+ * no such field or method. One per part; tried in order. */
+bool orr_lua_object_index(lua_State *L, int self, OrrObject *obj,
+                          const char *key);
+bool orr_lua_memory_index(lua_State *L, int self, OrrObject *obj,
+                          const char *key);
+
+/* The module's entry point: the table `require("orrery")` returns. */
+int luaopen_orrery(lua_State *L);
+
+#endif /* ORRERY_LUA_BINDING_H */

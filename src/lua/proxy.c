@@ -1,0 +1,383 @@
+/*
+ * orrery Lua binding — proxies: one userdata per live object, each holding
+ * one reference on the object's lifetime unit (%ORR_HOLDER_LUA).
+ *
+ * A proxy points at a small C record, its link, rather than holding the
+ * object itself, so that the two sides can part in either order:
+ *
+ *  - the userdata is collected: __gc marks the link and queues its
+ *    reference; orr_lua_drain() releases it at the next safe point and
+ *    frees the link. __gc runs no object-model code;
+ *  - the script calls obj:release(): the reference goes at once and the
+ *    proxy answers every later use with "released object";
+ *  - the object itself is finalized while its unit lives on (a region
+ *    destroyed while the proxy holds its owner): a weak reference tells the
+ *    link, the proxy answers "finalized object", and the reference on the
+ *    unit is queued.
+ *
+ * Identity: a weak-valued table in the registry maps each object's address
+ * to its live proxy, so the same object always gives the same userdata.
+ */
+#include "binding.h"
+
+static const OrrHolder lua_holder = {.kind = ORR_HOLDER_LUA};
+
+/* Registry keys (their addresses). */
+static const char cache_key = 'c';
+static const char meta_key = 'm';
+
+typedef struct ProxyLink {
+    OrrObject *obj;  /* NOREF: NULL once released or finalized */
+    OrrObject *unit; /* the unit our reference is on, NULL once released */
+    guint weak_id;   /* on @obj when it is not its own unit, else 0 */
+    bool finalized;  /* @obj was finalized before we let go */
+    bool collected;  /* the userdata is gone: free the link once released */
+    bool queued;     /* in the release queue */
+} ProxyLink;
+
+/* The userdata. */
+typedef struct Proxy {
+    ProxyLink *link; /* owned, unless collected and still queued */
+} Proxy;
+
+static GPtrArray *release_queue; /* ProxyLink*, to release at a safe point */
+
+static void queue_release(ProxyLink *link)
+{
+    if (link->queued) {
+        return;
+    }
+    if (release_queue == NULL) {
+        release_queue = g_ptr_array_new();
+    }
+    link->queued = true;
+    g_ptr_array_add(release_queue, link);
+}
+
+/* Drops the link's reference, if it still has one. May run any
+ * finalizer. */
+static void release_link(ProxyLink *link)
+{
+    OrrObject *unit = link->unit;
+
+    if (unit == NULL) {
+        return;
+    }
+    if (link->weak_id != 0 && link->obj != NULL) {
+        orr_object_weak_unref(link->obj, link->weak_id);
+    }
+    link->weak_id = 0;
+    link->obj = NULL;
+    link->unit = NULL;
+    orr_object_unref_held(unit, &lua_holder);
+}
+
+guint orr_lua_drain(void)
+{
+    guint n = 0;
+
+    /* Releasing may finalize objects whose proxies then queue more. */
+    while (release_queue != NULL && release_queue->len > 0) {
+        ProxyLink *link = g_ptr_array_steal_index(release_queue, 0);
+
+        link->queued = false;
+        release_link(link);
+        if (link->collected) {
+            g_free(link);
+        }
+        n++;
+    }
+    return n;
+}
+
+/* The object behind a proxy was finalized while its unit lives on. Runs
+ * inside the core's finalization: only our own records are touched. */
+static void link_object_died(OrrObject *obj, void *data)
+{
+    ProxyLink *link = data;
+
+    g_assert(link->obj == obj);
+    link->obj = NULL;
+    link->weak_id = 0;
+    link->finalized = true;
+    queue_release(link);
+}
+
+static int proxy_gc(lua_State *L)
+{
+    Proxy *p = lua_touserdata(L, 1);
+    ProxyLink *link = p->link;
+
+    p->link = NULL;
+    if (link == NULL) {
+        return 0;
+    }
+    link->collected = true;
+    if (link->unit != NULL) {
+        queue_release(link); /* released, then freed, by orr_lua_drain() */
+    } else if (!link->queued) {
+        g_free(link);
+    }
+    return 0;
+}
+
+/* --- Pushing and checking ------------------------------------------------ */
+
+static void push_cache(lua_State *L)
+{
+    lua_pushlightuserdata(L, (void *)&cache_key);
+    lua_rawget(L, LUA_REGISTRYINDEX);
+}
+
+void orr_lua_push_object(lua_State *L, OrrObject *obj)
+{
+    if (obj == NULL) {
+        lua_pushnil(L);
+        return;
+    }
+    if (orr_lua_in_finalize_hook()) {
+        orr_lua_error(L, "objects cannot be used inside an on_finalize "
+                         "function (it may only record what it is given)");
+    }
+    push_cache(L);
+    lua_pushlightuserdata(L, obj);
+    lua_rawget(L, -2);
+    if (!lua_isnil(L, -1)) {
+        Proxy *p = lua_touserdata(L, -1);
+        if (p->link != NULL && p->link->obj == obj) {
+            lua_remove(L, -2); /* the cache */
+            return;
+        }
+    }
+    lua_pop(L, 1);
+
+    OrrObject *unit = orr_object_get_lifetime_unit(obj);
+    GError *err = NULL;
+
+    if (!orr_object_try_ref_held(unit, &lua_holder, &err)) {
+        lua_pop(L, 1);
+        orr_lua_gerror(L, "object", err);
+    }
+
+    ProxyLink *link = g_new0(ProxyLink, 1);
+    link->obj = obj;
+    link->unit = unit;
+    if (unit != obj) {
+        link->weak_id = orr_object_weak_ref(obj, link_object_died, link);
+    }
+
+    Proxy *p = lua_newuserdata(L, sizeof(Proxy));
+    p->link = link;
+    lua_pushlightuserdata(L, (void *)&meta_key);
+    lua_rawget(L, LUA_REGISTRYINDEX);
+    lua_setmetatable(L, -2);
+
+    lua_pushlightuserdata(L, obj);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, -4); /* cache[obj] = proxy */
+    lua_remove(L, -2); /* the cache */
+}
+
+bool orr_lua_is_proxy(lua_State *L, int idx)
+{
+    if (lua_type(L, idx) != LUA_TUSERDATA || !lua_getmetatable(L, idx)) {
+        return false;
+    }
+    lua_pushlightuserdata(L, (void *)&meta_key);
+    lua_rawget(L, LUA_REGISTRYINDEX);
+    bool same = lua_rawequal(L, -1, -2);
+    lua_pop(L, 2);
+    return same;
+}
+
+static ProxyLink *check_link(lua_State *L, int idx)
+{
+    if (!orr_lua_is_proxy(L, idx)) {
+        orr_lua_error(L, "expected an object, got %s", luaL_typename(L, idx));
+    }
+    ProxyLink *link = ((Proxy *)lua_touserdata(L, idx))->link;
+    g_assert(link != NULL); /* only __gc clears it */
+    return link;
+}
+
+OrrObject *orr_lua_check_object(lua_State *L, int idx)
+{
+    ProxyLink *link = check_link(L, idx);
+
+    if (link->finalized) {
+        orr_lua_error(L, "finalized object");
+    }
+    if (link->obj == NULL) {
+        orr_lua_error(L, "released object");
+    }
+    return link->obj;
+}
+
+OrrObject *orr_lua_opt_object(lua_State *L, int idx)
+{
+    return lua_isnoneornil(L, idx) ? NULL : orr_lua_check_object(L, idx);
+}
+
+OrrObject *orr_lua_check_typed(lua_State *L, int idx, const char *type_name,
+                               const char *what)
+{
+    if (!orr_lua_is_proxy(L, idx)) {
+        orr_lua_error(L, "%s: expected a %s object, got %s", what, type_name,
+                      luaL_typename(L, idx));
+    }
+    OrrObject *obj = orr_lua_check_object(L, idx);
+    if (!orr_object_is_a(obj, type_name)) {
+        char *path = orr_object_describe(obj);
+        lua_pushfstring(L, "orrery: %s: expected a %s object, got %s %s", what,
+                        type_name, orr_object_get_type_name(obj), path);
+        g_free(path);
+        lua_error(L);
+    }
+    return obj;
+}
+
+void orr_lua_release_proxy(lua_State *L, int idx)
+{
+    ProxyLink *link = check_link(L, idx);
+
+    if (link->obj == NULL && !link->finalized) {
+        orr_lua_error(L, "released object");
+    }
+    release_link(link);
+}
+
+/* --- The metatable ---------------------------------------------------------
+ */
+
+/* A reflected C method: upvalue 1 is its name. */
+static int call_reflected(lua_State *L)
+{
+    OrrObject *obj = orr_lua_check_object(L, 1);
+    const char *name = lua_tostring(L, lua_upvalueindex(1));
+    int nargs = lua_gettop(L) - 1;
+    OrrValue *args = g_new0(OrrValue, MAX(nargs, 1));
+    OrrValue ret = ORR_VALUE_INIT;
+    GError *err = NULL;
+
+    for (int i = 0; i < nargs; i++) {
+        int idx = i + 2;
+        switch (lua_type(L, idx)) {
+        case LUA_TBOOLEAN:
+            orr_value_set_bool(&args[i], lua_toboolean(L, idx));
+            break;
+        case LUA_TNUMBER: {
+            lua_Number n = lua_tonumber(L, idx);
+            if (n == (lua_Number)(int64_t)n) {
+                orr_value_set_int(&args[i], (int64_t)n);
+            } else {
+                orr_value_set_double(&args[i], n);
+            }
+            break;
+        }
+        case LUA_TSTRING:
+            orr_value_set_string(&args[i], lua_tostring(L, idx));
+            break;
+        case LUA_TNIL:
+            break;
+        default:
+            if (orr_lua_is_proxy(L, idx)) {
+                orr_value_set_object(&args[i], orr_lua_check_object(L, idx));
+            } else {
+                /* 64-bit cdata, or an error naming the argument. */
+                orr_value_set_uint(&args[i],
+                                   orr_lua_check_u64(L, idx, "argument"));
+            }
+        }
+    }
+    bool ok = orr_object_call_method(obj, name, args, (guint)nargs, &ret, &err);
+    for (int i = 0; i < nargs; i++) {
+        orr_value_clear(&args[i]);
+    }
+    g_free(args);
+    if (!ok) {
+        return orr_lua_gerror(L, name, err);
+    }
+    orr_lua_push_value(L, &ret);
+    orr_value_clear(&ret);
+    return 1;
+}
+
+static int proxy_index(lua_State *L)
+{
+    OrrObject *obj = orr_lua_check_object(L, 1);
+    const char *key = lua_tostring(L, 2);
+
+    if (lua_type(L, 2) != LUA_TSTRING) {
+        return orr_lua_error(L, "objects have no field of type %s",
+                             luaL_typename(L, 2));
+    }
+    if (orr_lua_object_index(L, 1, obj, key) ||
+        orr_lua_memory_index(L, 1, obj, key)) {
+        return 1;
+    }
+    if (orr_class_find_method(obj->klass, key) != NULL) {
+        lua_pushvalue(L, 2);
+        lua_pushcclosure(L, call_reflected, 1);
+        return 1;
+    }
+    char *what = orr_object_describe(obj);
+    lua_pushfstring(L, "orrery: %s '%s' has no field or method '%s'",
+                    orr_object_get_type_name(obj), what, key);
+    g_free(what);
+    return lua_error(L);
+}
+
+static int proxy_newindex(lua_State *L)
+{
+    OrrObject *obj = orr_lua_check_object(L, 1);
+    char *what = orr_object_describe(obj);
+
+    lua_pushfstring(L,
+                    "orrery: cannot set field '%s' of %s '%s' (objects have "
+                    "no state of their own; use obj:set(prop, value))",
+                    lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?",
+                    orr_object_get_type_name(obj), what);
+    g_free(what);
+    return lua_error(L);
+}
+
+static int proxy_tostring(lua_State *L)
+{
+    ProxyLink *link = check_link(L, 1);
+
+    if (link->obj == NULL) {
+        lua_pushstring(L, link->finalized ? "orrery object (finalized)"
+                                          : "orrery object (released)");
+        return 1;
+    }
+    char *what = orr_object_describe(link->obj);
+    lua_pushfstring(L, "%s %s", orr_object_get_type_name(link->obj), what);
+    g_free(what);
+    return 1;
+}
+
+void orr_lua_proxy_init(lua_State *L)
+{
+    static const luaL_Reg meta[] = {
+        {"__index", proxy_index},
+        {"__newindex", proxy_newindex},
+        {"__tostring", proxy_tostring},
+        {"__gc", proxy_gc},
+        {NULL, NULL},
+    };
+
+    lua_pushlightuserdata(L, (void *)&meta_key);
+    lua_newtable(L);
+    luaL_register(L, NULL, meta);
+    lua_pushliteral(L, "orrery object");
+    lua_setfield(L, -2, "__metatable");
+    lua_rawset(L, LUA_REGISTRYINDEX);
+
+    lua_pushlightuserdata(L, (void *)&cache_key);
+    lua_newtable(L);
+    lua_newtable(L);
+    lua_pushliteral(L, "v");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_rawset(L, LUA_REGISTRYINDEX);
+}
