@@ -20,7 +20,7 @@ deps:
 	@scripts/install-deps
 
 run: deps all
-	$(BUILD)/examples/orrery-demo
+	$(BUILD)/src/lua/orrery examples/virt.lua
 
 check: deps all
 	meson test -C $(BUILD) --print-errorlogs
