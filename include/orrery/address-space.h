@@ -16,13 +16,6 @@ G_BEGIN_DECLS
 
 typedef struct OrrAddressSpace OrrAddressSpace;
 
-/** OrrMemTxResult: the outcome of an access. */
-typedef enum {
-    ORR_MEMTX_OK,
-    ORR_MEMTX_DECODE_ERROR, /* some byte hits no region */
-    ORR_MEMTX_ACCESS_ERROR, /* a region refused the access */
-} OrrMemTxResult;
-
 /**
  * orr_memtx_result_name:
  * Returns: "ok", "decode-error" or "access-error".

@@ -46,6 +46,13 @@ typedef enum {
     ORR_REGION_ALIAS,
 } OrrRegionKind;
 
+/** OrrMemTxResult: the outcome of an access. */
+typedef enum {
+    ORR_MEMTX_OK,
+    ORR_MEMTX_DECODE_ERROR, /* some byte hits no region */
+    ORR_MEMTX_ACCESS_ERROR, /* a region refused the access */
+} OrrMemTxResult;
+
 /** OrrEndian: the byte order of an MMIO region's registers. NATIVE is the
  * host's. Addresses spaces are little-endian. */
 typedef enum {
@@ -61,6 +68,10 @@ typedef enum {
  *   change the memory map, unparent the region or drop its owner: what it
  *   frees is reclaimed after the outermost access returns.
  * @write: stores @value, @size bytes at @offset; same rules as @read.
+ * @read_tx: (nullable): like @read, but may fail: a result other than
+ *   %ORR_MEMTX_OK fails the access with it (a read then gives the fill
+ *   value). Used instead of @read when set.
+ * @write_tx: (nullable): the same for @write.
  * @accepts: (nullable): whether an access is allowed at all; a refused
  *   access is an access error and calls nothing.
  * @endianness: the byte order of @read and @write values.
@@ -75,6 +86,10 @@ typedef struct OrrMemoryOps {
     void (*write)(void *opaque, uint64_t offset, uint64_t value, unsigned size);
     bool (*accepts)(void *opaque, uint64_t offset, unsigned size,
                     bool is_write);
+    OrrMemTxResult (*read_tx)(void *opaque, uint64_t offset, unsigned size,
+                              uint64_t *value);
+    OrrMemTxResult (*write_tx)(void *opaque, uint64_t offset, uint64_t value,
+                               unsigned size);
     OrrEndian endianness;
     struct {
         unsigned min_access_size;

@@ -116,6 +116,36 @@ static bool mmio_valid(OrrMemoryRegion *mr, uint64_t offset, unsigned size,
            ops->accepts(mr->opaque, offset, size, is_write);
 }
 
+/* One call of the ops, through the fallible variant when there is one;
+ * a failed read gives 0. */
+static OrrMemTxResult ops_read(OrrMemoryRegion *mr, uint64_t offset,
+                               unsigned size, uint64_t *value)
+{
+    const OrrMemoryOps *ops = mr->ops;
+
+    if (ops->read_tx != NULL) {
+        OrrMemTxResult r = ops->read_tx(mr->opaque, offset, size, value);
+        if (r != ORR_MEMTX_OK) {
+            *value = 0;
+        }
+        return r;
+    }
+    *value = ops->read(mr->opaque, offset, size);
+    return ORR_MEMTX_OK;
+}
+
+static OrrMemTxResult ops_write(OrrMemoryRegion *mr, uint64_t offset,
+                                uint64_t value, unsigned size)
+{
+    const OrrMemoryOps *ops = mr->ops;
+
+    if (ops->write_tx != NULL) {
+        return ops->write_tx(mr->opaque, offset, value, size);
+    }
+    ops->write(mr->opaque, offset, value, size);
+    return ORR_MEMTX_OK;
+}
+
 /*
  * Runs a valid access as the implementation wants it: split into impl.max
  * pieces, or widened to impl.min, combined in the device's byte order.
@@ -123,22 +153,23 @@ static bool mmio_valid(OrrMemoryRegion *mr, uint64_t offset, unsigned size,
  * order the first byte is the most significant, so a widened piece holds
  * the accessed bytes at its top: its shift is negative.
  */
-static void mmio_access(OrrMemoryRegion *mr, uint64_t offset, unsigned size,
-                        uint64_t *value, bool is_write)
+static OrrMemTxResult mmio_access(OrrMemoryRegion *mr, uint64_t offset,
+                                  unsigned size, uint64_t *value, bool is_write)
 {
     const OrrMemoryOps *ops = mr->ops;
     bool big = ops_big_endian(ops);
+    OrrMemTxResult res = ORR_MEMTX_OK;
 
     if (!big && size >= orr__ops_impl_min(ops) &&
         size <= orr__ops_impl_max(ops)) {
         /* One call of the size asked for: the common case. */
         if (is_write) {
-            ops->write(mr->opaque, offset, *value, size);
-        } else {
-            uint64_t v = ops->read(mr->opaque, offset, size);
-            *value = size >= 8 ? v : v & ((UINT64_C(1) << (8 * size)) - 1);
+            return ops_write(mr, offset, *value, size);
         }
-        return;
+        uint64_t v;
+        res = ops_read(mr, offset, size, &v);
+        *value = size >= 8 ? v : v & ((UINT64_C(1) << (8 * size)) - 1);
+        return res;
     }
 
     unsigned step =
@@ -149,20 +180,28 @@ static void mmio_access(OrrMemoryRegion *mr, uint64_t offset, unsigned size,
     for (unsigned i = 0; i < size; i += step) {
         int shift = 8 * (big ? (int)size - (int)step - (int)i : (int)i);
 
+        OrrMemTxResult r;
+
         if (is_write) {
             uint64_t part = shift >= 0 ? v >> shift : v << -shift;
-            ops->write(mr->opaque, offset + i, part & mask, step);
+            r = ops_write(mr, offset + i, part & mask, step);
         } else {
-            uint64_t part = ops->read(mr->opaque, offset + i, step) & mask;
+            uint64_t part;
+            r = ops_read(mr, offset + i, step, &part);
+            part &= mask;
             v |= shift >= 0 ? part << shift : part >> -shift;
+        }
+        if (res == ORR_MEMTX_OK) {
+            res = r; /* the first failure; the other pieces still run */
         }
     }
     if (!is_write) {
         uint64_t keep =
             size >= 8 ? UINT64_MAX : (UINT64_C(1) << (8 * size)) - 1;
         v &= keep;
-        *value = big ? bswap_sized(v, size) : v;
+        *value = res != ORR_MEMTX_OK ? 0 : big ? bswap_sized(v, size) : v;
     }
+    return res;
 }
 
 /*
@@ -186,8 +225,7 @@ static OrrMemTxResult mmio_dispatch(const OrrFlatEntry *e, uint64_t offset,
         }
         return ORR_MEMTX_ACCESS_ERROR;
     }
-    mmio_access(mr, offset, size, value, is_write);
-    return ORR_MEMTX_OK;
+    return mmio_access(mr, offset, size, value, is_write);
 }
 
 /* The largest access not above @len that the ops accept at @offset. */
@@ -346,7 +384,8 @@ static void mmio_cache_fill(OrrMmioCache *c, const OrrFlatEntry *e)
     unsigned max = MIN(orr__ops_valid_max(ops), orr__ops_impl_max(ops));
 
     if (!e->unit_pinned || e->mr->orphaned || ops_big_endian(ops) ||
-        ops->accepts != NULL || min > max) {
+        ops->accepts != NULL || ops->read_tx != NULL || ops->write_tx != NULL ||
+        min > max) {
         return;
     }
     c->first = (uint64_t)e->start;

@@ -453,9 +453,11 @@ static bool check_ops(const char *name, const OrrMemoryOps *ops, GError **errp)
                         ops ? ops->impl.min_access_size : 0,
                         ops ? ops->impl.max_access_size : 0};
 
-    if (ops == NULL || ops->read == NULL || ops->write == NULL) {
+    if (ops == NULL || (ops->read == NULL && ops->read_tx == NULL) ||
+        (ops->write == NULL && ops->write_tx == NULL)) {
         g_set_error(errp, ORR_ERROR, ORR_ERROR_INVALID,
-                    "memory_region: '%s': ops need read and write",
+                    "memory_region: '%s': ops need read (or read_tx) and "
+                    "write (or write_tx)",
                     name ? name : "");
         return false;
     }

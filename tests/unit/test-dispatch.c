@@ -1584,6 +1584,63 @@ static void test_shared_view(void)
     finish(o);
 }
 
+/* --- Fallible ops -----------------------------------------------------------
+ */
+
+/* read_tx/write_tx: offsets at 0x80 and above fail; others hold a byte
+ * pattern. */
+static guint tx_calls;
+
+static OrrMemTxResult tx_read(void *opaque, uint64_t offset, unsigned size,
+                              uint64_t *value)
+{
+    tx_calls++;
+    if (offset >= 0x80) {
+        return ORR_MEMTX_ACCESS_ERROR;
+    }
+    *value = UINT64_C(0x0101010101010101) * (offset + 1);
+    return ORR_MEMTX_OK;
+}
+
+static OrrMemTxResult tx_write(void *opaque, uint64_t offset, uint64_t value,
+                               unsigned size)
+{
+    tx_calls++;
+    return offset >= 0x80 ? ORR_MEMTX_ACCESS_ERROR : ORR_MEMTX_OK;
+}
+
+static const OrrMemoryOps tx_ops = {
+    .read_tx = tx_read,
+    .write_tx = tx_write,
+    .valid = {.max_access_size = 8, .unaligned = true},
+    .impl = {.max_access_size = 2},
+};
+
+/* A failing call fails the access with its result and gives the fill
+ * value; a split access runs every piece and reports the first failure. */
+static void test_mmio_fallible_ops(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    OrrAddressSpace *as = one_device(o, &tx_ops, NULL);
+
+    tx_calls = 0;
+    assert_read(as, 0x1000, 2, ORR_MEMTX_OK, 0x0101);
+    assert_read(as, 0x1080, 2, ORR_MEMTX_ACCESS_ERROR, 0);
+    assert_write(as, 0x1000, 2, 0x1234, ORR_MEMTX_OK);
+    assert_write(as, 0x1080, 2, 0x1234, ORR_MEMTX_ACCESS_ERROR);
+    g_assert_cmpuint(tx_calls, ==, 4);
+    /* 4 bytes at 0x7e: two 2-byte pieces, the second fails. */
+    tx_calls = 0;
+    assert_read(as, 0x107e, 4, ORR_MEMTX_ACCESS_ERROR, 0);
+    assert_write(as, 0x107e, 4, 1, ORR_MEMTX_ACCESS_ERROR);
+    g_assert_cmpuint(tx_calls, ==, 4);
+    /* Repeated hits go the same way (no cached fast path skips them). */
+    for (int i = 0; i < 3; i++) {
+        assert_read(as, 0x1080, 2, ORR_MEMTX_ACCESS_ERROR, 0);
+    }
+    finish(o);
+}
+
 int main(int argc, char **argv)
 {
     orr_test_init(&argc, &argv);
@@ -1607,6 +1664,7 @@ int main(int argc, char **argv)
     g_test_add_func("/dispatch/mmio/big-endian-widen",
                     test_mmio_big_endian_widen);
     g_test_add_func("/dispatch/mmio/native", test_mmio_native);
+    g_test_add_func("/dispatch/mmio/fallible-ops", test_mmio_fallible_ops);
     g_test_add_func("/dispatch/straddle/ram-ram", test_straddle_ram_ram);
     g_test_add_func("/dispatch/straddle/ram-mmio", test_straddle_ram_mmio);
     g_test_add_func("/dispatch/find-and-flat-ranges",
