@@ -80,6 +80,14 @@ void orr_lua_to_value(lua_State *L, int idx, const OrrProperty *prop,
 void orr_lua_open_objects(lua_State *L);
 void orr_lua_open_memory(lua_State *L);
 void orr_lua_open_inspect(lua_State *L);
+void orr_lua_open_mmio(lua_State *L);
+
+/* Appends the error message at the top of the stack (popped) to the list
+ * orrery.hook_errors() returns, as "@where: message" (linspect.c). */
+void orr_lua_record_hook_error(lua_State *L, const char *where);
+/* Whether the binding's state is still open: false once lua_close began,
+ * after which C callbacks into Lua do nothing. */
+bool orr_lua_state_open(void);
 
 /* Field and method lookup for proxies: pushes the value of @key for @obj
  * (the proxy is at @self) and returns true, or returns false if @obj has

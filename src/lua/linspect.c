@@ -15,14 +15,27 @@ static lua_State *hook_state;
  * references while an object finalizes). */
 static bool in_finalize_hook;
 
+/* Collected with the registry when the state closes: from then on no C
+ * callback may touch the state. */
+static const char closing_key = 'z';
+
+static int state_closing(lua_State *L)
+{
+    hook_state = NULL;
+    return 0;
+}
+
+bool orr_lua_state_open(void)
+{
+    return hook_state != NULL;
+}
+
 bool orr_lua_in_finalize_hook(void)
 {
     return in_finalize_hook;
 }
 
-/* Appends the error message at the top of the stack (popped) to the
- * hook_errors list, prefixed with @where. */
-static void record_hook_error(lua_State *L, const char *where)
+void orr_lua_record_hook_error(lua_State *L, const char *where)
 {
     const char *msg = lua_tostring(L, -1);
 
@@ -171,7 +184,7 @@ static void finalize_hook(const OrrFinalizeEvent *ev, void *data)
     lua_pushstring(L, ev->path);
     lua_setfield(L, -2, "path");
     if (lua_pcall(L, 1, 0, 0) != 0) {
-        record_hook_error(L, "on_finalize");
+        orr_lua_record_hook_error(L, "on_finalize");
     }
     in_finalize_hook = false;
 }
@@ -304,6 +317,13 @@ void orr_lua_open_inspect(lua_State *L)
     };
 
     hook_state = L;
+    lua_pushlightuserdata(L, (void *)&closing_key);
+    lua_newuserdata(L, 1);
+    lua_newtable(L);
+    lua_pushcfunction(L, state_closing);
+    lua_setfield(L, -2, "__gc");
+    lua_setmetatable(L, -2);
+    lua_rawset(L, LUA_REGISTRYINDEX);
     lua_pushlightuserdata(L, (void *)&hook_errors_key);
     lua_newtable(L);
     lua_rawset(L, LUA_REGISTRYINDEX);

@@ -19,5 +19,6 @@ int luaopen_orrery(lua_State *L)
     orr_lua_open_objects(L);
     orr_lua_open_memory(L);
     orr_lua_open_inspect(L);
+    orr_lua_open_mmio(L);
     return 1;
 }

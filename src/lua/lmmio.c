@@ -1,0 +1,223 @@
+/*
+ * orrery Lua binding — MMIO regions whose ops are Lua functions:
+ * orrery.io(owner, name, size, ops).
+ *
+ * ops = { read = function(self, st, offset, size) return value end,
+ *         write = function(self, st, offset, value, size) end,
+ *         min_access, max_access, impl_min, impl_max, unaligned, endian }
+ *
+ * The C side of the region is a set of ops whose opaque is a LuaOps record
+ * holding registry references to the two functions; the record is freed
+ * when the region is finalized. Each call runs protected, with a
+ * traceback: a handler that raises (or returns something that is not an
+ * integer) is recorded in orrery.hook_errors() and fails the access with
+ * an access error, a read giving the fill value. Nothing a handler does
+ * can unwind through the memory core.
+ */
+#include <string.h>
+#include "binding.h"
+
+typedef struct LuaOps {
+    OrrMemoryOps ops;
+    lua_State *L;
+    int read_ref; /* LUA_NOREF when absent */
+    int write_ref;
+    OrrMemoryRegion *mr; /* NOREF: the weak reference frees us first */
+} LuaOps;
+
+/* One call, its arguments and its outcome, for the protected part. */
+typedef struct Call {
+    LuaOps *lo;
+    bool is_write;
+    uint64_t offset;
+    unsigned size;
+    uint64_t value; /* in for writes, out for reads */
+} Call;
+
+static int traceback(lua_State *L)
+{
+    const char *msg = lua_tostring(L, 1);
+
+    luaL_traceback(L, L, msg ? msg : "(error object is not a string)", 1);
+    return 1;
+}
+
+/* Runs protected (lua_cpcall): calls the handler with a traceback, and
+ * raises what it raised. */
+static int protected_call(lua_State *L)
+{
+    Call *c = lua_touserdata(L, 1);
+    LuaOps *lo = c->lo;
+    OrrObject *owner = orr_memory_region_get_owner(lo->mr);
+
+    lua_pushcfunction(L, traceback);
+    lua_rawgeti(L, LUA_REGISTRYINDEX,
+                c->is_write ? lo->write_ref : lo->read_ref);
+    orr_lua_push_object(L, owner ? owner : orr_memory_region_object(lo->mr));
+    lua_pushnil(L); /* st: the state of Lua-defined owners (not yet) */
+    orr_lua_push_u64_or_number(L, c->offset);
+    if (c->is_write) {
+        orr_lua_push_u64_or_number(L, c->value);
+    }
+    lua_pushnumber(L, c->size);
+    if (lua_pcall(L, c->is_write ? 5 : 4, c->is_write ? 0 : 1, 2) != 0) {
+        return lua_error(L); /* the message with its traceback */
+    }
+    if (!c->is_write) {
+        c->value = orr_lua_check_u64(L, -1, "io read: the handler's value");
+    }
+    return 0;
+}
+
+static OrrMemTxResult run(LuaOps *lo, bool is_write, uint64_t offset,
+                          unsigned size, uint64_t *value)
+{
+    lua_State *L = lo->L;
+    int ref = is_write ? lo->write_ref : lo->read_ref;
+
+    if (L == NULL || ref == LUA_NOREF || !orr_lua_state_open()) {
+        return ORR_MEMTX_ACCESS_ERROR;
+    }
+    Call c = {.lo = lo,
+              .is_write = is_write,
+              .offset = offset,
+              .size = size,
+              .value = *value};
+    if (lua_cpcall(L, protected_call, &c) != 0) {
+        char *path = orr_object_describe(orr_memory_region_object(lo->mr));
+        char *where =
+            g_strdup_printf("io %s %s", is_write ? "write" : "read", path);
+        orr_lua_record_hook_error(L, where);
+        g_free(where);
+        g_free(path);
+        return ORR_MEMTX_ACCESS_ERROR;
+    }
+    *value = c.value;
+    return ORR_MEMTX_OK;
+}
+
+static OrrMemTxResult lua_read(void *opaque, uint64_t offset, unsigned size,
+                               uint64_t *value)
+{
+    *value = 0;
+    return run(opaque, false, offset, size, value);
+}
+
+static OrrMemTxResult lua_write(void *opaque, uint64_t offset, uint64_t value,
+                                unsigned size)
+{
+    return run(opaque, true, offset, size, &value);
+}
+
+/* The region is finalized: nothing calls the ops any more. */
+static void region_died(OrrObject *obj, void *data)
+{
+    LuaOps *lo = data;
+
+    if (lo->L != NULL && orr_lua_state_open()) {
+        luaL_unref(lo->L, LUA_REGISTRYINDEX, lo->read_ref);
+        luaL_unref(lo->L, LUA_REGISTRYINDEX, lo->write_ref);
+    }
+    g_free(lo);
+}
+
+/* An access size field of the ops table: 1, 2, 4 or 8, or @dflt. */
+static unsigned opt_access(lua_State *L, int ops, const char *field,
+                           unsigned dflt)
+{
+    lua_getfield(L, ops, field);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return dflt;
+    }
+    uint64_t v = orr_lua_check_u64(L, -1, field);
+    lua_pop(L, 1);
+    if (v != 1 && v != 2 && v != 4 && v != 8) {
+        return (unsigned)orr_lua_error(L, "io: %s must be 1, 2, 4 or 8", field);
+    }
+    return (unsigned)v;
+}
+
+/* A handler field: a function, or nil (LUA_NOREF). */
+static int opt_handler(lua_State *L, int ops, const char *field)
+{
+    lua_getfield(L, ops, field);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return LUA_NOREF;
+    }
+    if (!lua_isfunction(L, -1)) {
+        return orr_lua_error(L, "io: ops.%s must be a function, got %s", field,
+                             luaL_typename(L, -1));
+    }
+    return luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+/* orrery.io(owner, name, size, ops) --> region */
+static int l_io(lua_State *L)
+{
+    OrrObject *owner = orr_lua_opt_object(L, 1);
+    const char *name = luaL_checkstring(L, 2);
+    uint64_t size = orr_lua_check_u64(L, 3, "io: size");
+    OrrMemoryOps ops = {.read_tx = lua_read, .write_tx = lua_write};
+    const char *endian = "little";
+
+    luaL_checktype(L, 4, LUA_TTABLE);
+    ops.valid.min_access_size = opt_access(L, 4, "min_access", 1);
+    ops.valid.max_access_size = opt_access(L, 4, "max_access", 8);
+    ops.impl.min_access_size = opt_access(L, 4, "impl_min", 1);
+    ops.impl.max_access_size = opt_access(L, 4, "impl_max", 8);
+    lua_getfield(L, 4, "unaligned");
+    ops.valid.unaligned = lua_toboolean(L, -1);
+    lua_getfield(L, 4, "endian");
+    if (!lua_isnil(L, -1)) {
+        endian = lua_tostring(L, -1);
+    }
+    if (endian == NULL ||
+        (strcmp(endian, "little") != 0 && strcmp(endian, "big") != 0 &&
+         strcmp(endian, "native") != 0)) {
+        return orr_lua_error(L, "io: endian must be \"little\", \"big\" or "
+                                "\"native\"");
+    }
+    ops.endianness = strcmp(endian, "big") == 0      ? ORR_ENDIAN_BIG
+                     : strcmp(endian, "little") == 0 ? ORR_ENDIAN_LITTLE
+                                                     : ORR_ENDIAN_NATIVE;
+    lua_pop(L, 2);
+    lua_getfield(L, 4, "read");
+    lua_getfield(L, 4, "write");
+    if (lua_isnil(L, -1) && lua_isnil(L, -2)) {
+        return orr_lua_error(L, "io: ops need read or write (or both)");
+    }
+    lua_pop(L, 2);
+
+    /* Nothing below raises before the record has an owner. */
+    int read_ref = opt_handler(L, 4, "read");
+    int write_ref = opt_handler(L, 4, "write");
+    LuaOps *lo = g_new0(LuaOps, 1);
+    GError *err = NULL;
+
+    lo->ops = ops;
+    lo->L = L;
+    lo->read_ref = read_ref;
+    lo->write_ref = write_ref;
+    lo->mr = orr_memory_region_new_io(owner, name, size, &lo->ops, lo, &err);
+    if (lo->mr == NULL) {
+        luaL_unref(L, LUA_REGISTRYINDEX, read_ref);
+        luaL_unref(L, LUA_REGISTRYINDEX, write_ref);
+        g_free(lo);
+        return orr_lua_gerror(L, "io", err);
+    }
+    OrrObject *obj = orr_memory_region_object(lo->mr);
+    orr_object_weak_ref(obj, region_died, lo);
+    orr_lua_push_object(L, obj);
+    if (owner == NULL) {
+        orr_object_unref(obj); /* the C caller's; the proxy has its own */
+    }
+    return 1;
+}
+
+void orr_lua_open_mmio(lua_State *L)
+{
+    lua_pushcfunction(L, l_io);
+    lua_setfield(L, -2, "io");
+}

@@ -1,0 +1,86 @@
+-- MMIO regions with Lua handlers: calls, splitting, errors, and handlers
+-- that tear down their own device.
+local orrery = require("orrery")
+local t = require("orrery.test")
+
+local m = orrery.machine("m")
+local regs, calls = {}, {}
+local dev = orrery.io(m, "dev", 0x100, {
+    read = function(self, st, offset, size)
+        calls[#calls + 1] = string.format("r %x/%d", offset, size)
+        t.ok(self == m, "self is the owner")
+        t.is(st, nil, "no state for a C owner")
+        return regs[offset] or 0
+    end,
+    write = function(self, st, offset, value, size)
+        calls[#calls + 1] = string.format("w %x/%d=%x", offset, size, value)
+        regs[offset] = value
+    end,
+    impl_max = 2,
+})
+m.sysmem:add(0x1000, dev)
+t.is(dev.kind, "io", "an io region")
+
+t.ok(m.memory:write16(0x1010, 0xabcd), "a write reaches the handler")
+t.is(m.memory:read16(0x1010), 0xabcd, "and reads back")
+t.is(table.concat(calls, ", "), "w 10/2=abcd, r 10/2", "one call each")
+calls = {}
+m.memory:read32(0x1010)
+t.is(table.concat(calls, ", "), "r 10/2, r 12/2", "a 4-byte read is split")
+
+-- A handler that raises: an access error, the fill value, a hook error.
+local bad = orrery.io(m, "bad", 0x10, {
+    read = function() error("broken register") end,
+    write = function() end,
+})
+m.sysmem:add(0x2000, bad)
+local before = #orrery.hook_errors()
+local v, err = m.memory:read32(0x2000)
+t.is(v, 0, "a failed handler reads as the fill value")
+t.is(err, "access-error", "with an access error")
+local errors = orrery.hook_errors()
+t.is(#errors, before + 1, "the error is recorded")
+t.like(errors[#errors], "^io read /m/bad: .*broken register", "with where")
+t.like(errors[#errors], "stack traceback", "and a traceback")
+
+-- A handler returning something that is not an integer fails too.
+local odd = orrery.io(m, "odd", 0x10, { read = function() return "x" end })
+m.sysmem:add(0x3000, odd)
+t.is(select(2, m.memory:read8(0x3000)), "access-error", "a bad value fails")
+t.is(select(2, m.memory:write8(0x3000, 1)), "access-error",
+     "no write handler: writes fail")
+
+-- Misuse of orrery.io.
+t.raises(function() orrery.io(m, "x", 16, {}) end, "^orrery: io: ops need",
+         "ops without handlers")
+t.raises(function() orrery.io(m, "x", 16, { read = 1 }) end,
+         "^orrery: io: ops.read must be a function", "a handler of a bad type")
+t.raises(function() orrery.io(m, "x", 16, { read = print, impl_max = 3 }) end,
+         "^orrery: io: impl_max must be 1, 2, 4 or 8", "a bad size")
+
+-- A handler that unmaps its own region and drops its machine mid-access.
+local n = orrery.machine("n")
+local finalized = {}
+local hook = orrery.on_finalize(function(ev) finalized[#finalized + 1] = ev.path end)
+local killer = orrery.io(n, "killer", 0x10, {
+    read = function(self)
+        self.sysmem:del(self:child("killer"))
+        self:unparent()
+        return 0x55
+    end,
+})
+n.sysmem:add(0, killer)
+local mem = n.memory
+killer, n = nil, nil
+orrery.gc()
+t.is(mem:read8(0), 0x55, "the handler's value arrives after it tore down")
+mem = nil
+orrery.gc()
+t.ok(#finalized >= 4 and finalized[1] == "/n", "the machine went after the access")
+hook:remove()
+
+m:unparent()
+m, dev, bad, odd = nil, nil, nil, nil
+orrery.gc()
+t.is(orrery.live_count(), 0, "zero live objects at the end")
+t.done()
