@@ -12,7 +12,7 @@ local dev = orrery.io(m, "dev", 0x100, {
         t.is(st, nil, "no state for a C owner")
         return regs[offset] or 0
     end,
-    write = function(self, st, offset, value, size)
+    write = function(_self, _st, offset, value, size)
         calls[#calls + 1] = string.format("w %x/%d=%x", offset, size, value)
         regs[offset] = value
     end,
