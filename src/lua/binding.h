@@ -38,6 +38,11 @@ OrrObject *orr_lua_opt_object(lua_State *L, int idx);
  * argument in the error. */
 OrrObject *orr_lua_check_typed(lua_State *L, int idx, const char *type_name,
                                const char *what);
+/* Pushes a proxy of @obj that holds no reference, for a hook that runs
+ * while @obj finalizes; orr_lua_end_borrowed() ends it ("finalized
+ * object" afterwards). */
+void orr_lua_push_borrowed(lua_State *L, OrrObject *obj);
+void orr_lua_end_borrowed(OrrObject *obj);
 /* Whether the value at @idx is a proxy (live or not). */
 bool orr_lua_is_proxy(lua_State *L, int idx);
 /* Releases the proxy at @idx now (obj:release()). */
@@ -81,6 +86,11 @@ void orr_lua_open_objects(lua_State *L);
 void orr_lua_open_memory(lua_State *L);
 void orr_lua_open_inspect(lua_State *L);
 void orr_lua_open_mmio(lua_State *L);
+void orr_lua_open_types(lua_State *L);
+
+/* Drops the state of every Lua-typed object (ltype.c): the leak report's
+ * last step, which frees what only C <-> Lua cycles kept alive. */
+void orr_lua_drop_states(lua_State *L);
 
 /* Appends the error message at the top of the stack (popped) to the list
  * orrery.hook_errors() returns, as "@where: message" (linspect.c). */
@@ -96,6 +106,8 @@ bool orr_lua_object_index(lua_State *L, int self, OrrObject *obj,
                           const char *key);
 bool orr_lua_memory_index(lua_State *L, int self, OrrObject *obj,
                           const char *key);
+bool orr_lua_type_index(lua_State *L, int self, OrrObject *obj,
+                        const char *key);
 
 /* The module's entry point: the table `require("orrery")` returns. */
 int luaopen_orrery(lua_State *L);

@@ -85,7 +85,8 @@ static int l_new(lua_State *L)
     const char *name = NULL;
     GError *err = NULL;
 
-    if (!lua_isnoneornil(L, 2)) {
+    lua_settop(L, 2); /* the proxy goes to 3, whatever was passed */
+    if (!lua_isnil(L, 2)) {
         luaL_checktype(L, 2, LUA_TTABLE);
         lua_getfield(L, 2, "parent");
         if (!lua_isnil(L, -1)) {
@@ -114,7 +115,7 @@ static int l_new(lua_State *L)
     int proxy = lua_gettop(L);
     orr_object_unref(obj);
 
-    if (!lua_isnoneornil(L, 2)) {
+    if (!lua_isnil(L, 2)) {
         lua_pushcfunction(L, set_props);
         lua_pushvalue(L, proxy);
         lua_getfield(L, 2, "props");

@@ -20,5 +20,6 @@ int luaopen_orrery(lua_State *L)
     orr_lua_open_memory(L);
     orr_lua_open_inspect(L);
     orr_lua_open_mmio(L);
+    orr_lua_open_types(L);
     return 1;
 }

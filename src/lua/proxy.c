@@ -115,8 +115,8 @@ static int proxy_gc(lua_State *L)
     link->collected = true;
     if (link->unit != NULL) {
         queue_release(link); /* released, then freed, by orr_lua_drain() */
-    } else if (!link->queued) {
-        g_free(link);
+    } else if (!link->queued && !(link->obj != NULL && link->unit == NULL)) {
+        g_free(link); /* not a borrowed one still in use */
     }
     return 0;
 }
@@ -176,6 +176,43 @@ void orr_lua_push_object(lua_State *L, OrrObject *obj)
     lua_pushvalue(L, -2);
     lua_rawset(L, -4); /* cache[obj] = proxy */
     lua_remove(L, -2); /* the cache */
+}
+
+/* The borrowed links in use, innermost last. */
+static GPtrArray *borrowed;
+
+void orr_lua_push_borrowed(lua_State *L, OrrObject *obj)
+{
+    ProxyLink *link = g_new0(ProxyLink, 1);
+
+    link->obj = obj; /* no reference: the object is finalizing */
+    Proxy *p = lua_newuserdata(L, sizeof(Proxy));
+    p->link = link;
+    lua_pushlightuserdata(L, (void *)&meta_key);
+    lua_rawget(L, LUA_REGISTRYINDEX);
+    lua_setmetatable(L, -2);
+    push_cache(L); /* found again by code that asks for @obj meanwhile */
+    lua_pushlightuserdata(L, obj);
+    lua_pushvalue(L, -3);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+    if (borrowed == NULL) {
+        borrowed = g_ptr_array_new();
+    }
+    g_ptr_array_add(borrowed, link);
+}
+
+void orr_lua_end_borrowed(OrrObject *obj)
+{
+    g_assert(borrowed != NULL && borrowed->len > 0);
+    ProxyLink *link = g_ptr_array_steal_index(borrowed, borrowed->len - 1);
+
+    g_assert(link->obj == obj);
+    link->obj = NULL;
+    link->finalized = true;
+    if (link->collected) {
+        g_free(link);
+    }
 }
 
 bool orr_lua_is_proxy(lua_State *L, int idx)
@@ -312,7 +349,8 @@ static int proxy_index(lua_State *L)
                              luaL_typename(L, 2));
     }
     if (orr_lua_object_index(L, 1, obj, key) ||
-        orr_lua_memory_index(L, 1, obj, key)) {
+        orr_lua_memory_index(L, 1, obj, key) ||
+        orr_lua_type_index(L, 1, obj, key)) {
         return 1;
     }
     if (orr_class_find_method(obj->klass, key) != NULL) {
