@@ -43,6 +43,9 @@ OrrObject *orr_lua_check_typed(lua_State *L, int idx, const char *type_name,
  * object" afterwards). */
 void orr_lua_push_borrowed(lua_State *L, OrrObject *obj);
 void orr_lua_end_borrowed(OrrObject *obj);
+/* Pushes the existing live proxy of @obj and returns true, or pushes
+ * nothing and returns false; never makes one (proxy.c). */
+bool orr_lua_push_cached(lua_State *L, OrrObject *obj);
 /* Whether the value at @idx is a proxy (live or not). */
 bool orr_lua_is_proxy(lua_State *L, int idx);
 /* Releases the proxy at @idx now (obj:release()). */
@@ -87,10 +90,18 @@ void orr_lua_open_memory(lua_State *L);
 void orr_lua_open_inspect(lua_State *L);
 void orr_lua_open_mmio(lua_State *L);
 void orr_lua_open_types(lua_State *L);
+void orr_lua_open_dump(lua_State *L);
+/* as:listen{...} (llisten.c). */
+int orr_lua_listen(lua_State *L);
 
 /* Drops the state of every Lua-typed object (ltype.c): the leak report's
  * last step, which frees what only C <-> Lua cycles kept alive. */
 void orr_lua_drop_states(lua_State *L);
+/* Returns: (transfer full) (nullable): one line per surviving object that
+ * a Lua value still holds, naming that value's path (lleak.c). */
+char *orr_lua_leak_paths(lua_State *L);
+/* Pushes the state table of a Lua-typed @obj, or nil (ltype.c). */
+void orr_lua_push_state(lua_State *L, OrrObject *obj);
 
 /* Appends the error message at the top of the stack (popped) to the list
  * orrery.hook_errors() returns, as "@where: message" (linspect.c). */
@@ -108,6 +119,17 @@ bool orr_lua_memory_index(lua_State *L, int self, OrrObject *obj,
                           const char *key);
 bool orr_lua_type_index(lua_State *L, int self, OrrObject *obj,
                         const char *key);
+
+/* Offers the names a proxy answers to (fields and methods), for completion
+ * and help: @add is called once per name. */
+typedef void (*OrrLuaNameFn)(const char *name, void *data);
+void orr_lua_object_names(OrrObject *obj, OrrLuaNameFn add, void *data);
+void orr_lua_memory_names(OrrObject *obj, OrrLuaNameFn add, void *data);
+void orr_lua_type_names(lua_State *L, OrrObject *obj, OrrLuaNameFn add,
+                        void *data);
+/* All of them, with reflected C methods: for the proxy at @idx, if it is a
+ * live one. */
+void orr_lua_proxy_names(lua_State *L, int idx, OrrLuaNameFn add, void *data);
 
 /* The module's entry point: the table `require("orrery")` returns. */
 int luaopen_orrery(lua_State *L);

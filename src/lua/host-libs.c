@@ -7,6 +7,7 @@
 #include <lualib.h>
 #include "binding.h"
 #include "host.h"
+#include "repl.h"
 
 /* orrery/test.lua, embedded at build time (scripts/embed-lua.py). */
 extern const char orr_lua_test_module[];
@@ -22,8 +23,21 @@ static int load_test_module(lua_State *L)
     return 1;
 }
 
+static void add_candidate(const char *name, void *data)
+{
+    orr_repl_candidates_add(data, name);
+}
+
+/* Tab and help(obj) on an object proxy: its fields and methods. */
+static void complete_proxy(lua_State *L, int obj, char sep,
+                           OrrReplCandidates *out, void *data)
+{
+    orr_lua_proxy_names(L, obj, add_candidate, out);
+}
+
 void orr_host_open_libs(lua_State *L)
 {
+    orr_repl_add_completer(complete_proxy, NULL);
     luaL_openlibs(L);
     lua_getglobal(L, "package");
     lua_getfield(L, -1, "preload");
@@ -61,8 +75,11 @@ int orr_host_leak_check(lua_State *L, OrrLeakCheck mode)
     if (report == NULL) {
         return 0;
     }
-    fprintf(stderr, "orrery: %s: objects still alive at exit:\n%s",
-            mode == ORR_LEAK_CHECK_FATAL ? "error" : "warning", report);
+    char *paths = orr_lua_leak_paths(L);
+    fprintf(stderr, "orrery: %s: objects still alive at exit:\n%s%s",
+            mode == ORR_LEAK_CHECK_FATAL ? "error" : "warning", report,
+            paths ? paths : "");
+    g_free(paths);
     g_free(report);
 
     /* Cut every Lua state and collect again: what goes now was kept by a
@@ -75,8 +92,9 @@ int orr_host_leak_check(lua_State *L, OrrLeakCheck mode)
     } while (orr_lua_drain() > 0);
     guint after = orr_live_count(NULL);
     fprintf(stderr,
-            "orrery: %u of them were held through Lua state (a C <-> Lua "
-            "cycle: an object reachable from its own state), %u otherwise\n",
+            "orrery: with every Lua state table dropped, %u of them were "
+            "freed (C <-> Lua cycles through a state) and %u remain (held "
+            "from the Lua values named above, or leaked in C)\n",
             before - after, after);
     return 1;
 }

@@ -436,6 +436,7 @@ static const luaL_Reg space_methods[] = {
     {"write_bytes", m_write_bytes},
     {"find", m_find},
     {"flatview", m_flatview},
+    {"listen", orr_lua_listen},
     {NULL, NULL},
 };
 
@@ -528,6 +529,30 @@ bool orr_lua_memory_index(lua_State *L, int self, OrrObject *obj,
         }
     }
     return false;
+}
+
+void orr_lua_memory_names(OrrObject *obj, OrrLuaNameFn add, void *data)
+{
+    static const char *const region_fields[] = {
+        "kind",     "size",  "addr",      "priority",     "enabled",
+        "readonly", "owner", "container", "alias_target", "alias_offset",
+    };
+    const luaL_Reg *methods = NULL;
+
+    if (orr_object_is_a(obj, ORR_TYPE_MEMORY_REGION)) {
+        for (guint i = 0; i < G_N_ELEMENTS(region_fields); i++) {
+            add(region_fields[i], data);
+        }
+        methods = region_methods;
+    } else if (orr_object_is_a(obj, ORR_TYPE_ADDRESS_SPACE)) {
+        methods = space_methods;
+    } else if (orr_object_is_a(obj, ORR_TYPE_MACHINE)) {
+        add("sysmem", data);
+        add("memory", data);
+    }
+    for (const luaL_Reg *r = methods; r != NULL && r->name != NULL; r++) {
+        add(r->name, data);
+    }
 }
 
 void orr_lua_open_memory(lua_State *L)

@@ -54,7 +54,11 @@ static int protected_call(lua_State *L)
     lua_rawgeti(L, LUA_REGISTRYINDEX,
                 c->is_write ? lo->write_ref : lo->read_ref);
     orr_lua_push_object(L, owner ? owner : orr_memory_region_object(lo->mr));
-    lua_pushnil(L); /* st: the state of Lua-defined owners (not yet) */
+    if (owner != NULL) {
+        orr_lua_push_state(L, owner); /* nil unless a Lua-typed owner */
+    } else {
+        lua_pushnil(L);
+    }
     orr_lua_push_u64_or_number(L, c->offset);
     if (c->is_write) {
         orr_lua_push_u64_or_number(L, c->value);

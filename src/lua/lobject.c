@@ -410,6 +410,28 @@ bool orr_lua_object_index(lua_State *L, int self, OrrObject *obj,
     return true;
 }
 
+static void add_table(const luaL_Reg *table, OrrLuaNameFn add, void *data)
+{
+    for (const luaL_Reg *r = table; r->name != NULL; r++) {
+        add(r->name, data);
+    }
+}
+
+void orr_lua_object_names(OrrObject *obj, OrrLuaNameFn add, void *data)
+{
+    static const char *const fields[] = {"type", "name", "path", "parent",
+                                         "refcount"};
+
+    for (guint i = 0; i < G_N_ELEMENTS(fields); i++) {
+        add(fields[i], data);
+    }
+    add_table(object_methods, add, data);
+    if (orr_object_is_a(obj, ORR_TYPE_DEVICE)) {
+        add("realized", data);
+        add_table(device_methods, add, data);
+    }
+}
+
 void orr_lua_open_objects(lua_State *L)
 {
     static const luaL_Reg fns[] = {

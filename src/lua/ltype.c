@@ -66,7 +66,7 @@ static LuaClass *lua_class_of(OrrObject *obj)
 }
 
 /* Pushes the state of @obj (strong, else weak), or nil. */
-static void push_state(lua_State *L, OrrObject *obj)
+void orr_lua_push_state(lua_State *L, OrrObject *obj)
 {
     lua_pushlightuserdata(L, (void *)&states_key);
     lua_rawget(L, LUA_REGISTRYINDEX);
@@ -188,7 +188,7 @@ static void init_handler(const OrrValue *args, guint nargs, OrrValue *ret,
         lua_pop(L, 1);
         return;
     }
-    push_state(L, obj);
+    orr_lua_push_state(L, obj);
     call_hook(L, 2, "init", obj, NULL);
 }
 
@@ -205,7 +205,7 @@ static void finalize_handler(const OrrValue *args, guint nargs, OrrValue *ret,
     if (push_spec_function(L, cls, "finalize")) {
         orr_lua_push_borrowed(L, obj); /* no reference while finalizing */
         int self = lua_gettop(L);
-        push_state(L, obj);
+        orr_lua_push_state(L, obj);
         lua_pushvalue(L, self);
         lua_remove(L, self);
         lua_insert(L, -2); /* fn, self, st */
@@ -272,7 +272,7 @@ static bool run_levels(OrrObject *obj, const char *hook, bool leaf_first,
             lua_pop(L, 1);
             continue;
         }
-        push_state(L, obj);
+        orr_lua_push_state(L, obj);
         if (!call_hook(L, 2, hook, obj, errp)) {
             return false;
         }
@@ -327,7 +327,7 @@ static void gpio_handler(OrrDevice *dev, guint index, int level, void *opaque)
         lua_pop(L, 1);
         return;
     }
-    push_state(L, obj);
+    orr_lua_push_state(L, obj);
     lua_pushnumber(L, index);
     lua_pushnumber(L, level);
     call_hook(L, 4, "gpio", obj, NULL);
@@ -770,7 +770,7 @@ static int call_method(lua_State *L)
 
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_pushvalue(L, 1);
-    push_state(L, obj);
+    orr_lua_push_state(L, obj);
     for (int i = 2; i <= nargs; i++) {
         lua_pushvalue(L, i);
     }
@@ -796,6 +796,25 @@ bool orr_lua_type_index(lua_State *L, int self, OrrObject *obj, const char *key)
         lua_pop(L, 2);
     }
     return false;
+}
+
+void orr_lua_type_names(lua_State *L, OrrObject *obj, OrrLuaNameFn add,
+                        void *data)
+{
+    for (LuaClass *c = lua_class_of(obj); c != NULL; c = c->parent) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, c->spec_ref);
+        lua_getfield(L, -1, "methods");
+        if (lua_istable(L, -1)) {
+            lua_pushnil(L);
+            while (lua_next(L, -2) != 0) {
+                lua_pop(L, 1);
+                if (lua_type(L, -1) == LUA_TSTRING) {
+                    add(lua_tostring(L, -1), data);
+                }
+            }
+        }
+        lua_pop(L, 2);
+    }
 }
 
 /* --- Listing types

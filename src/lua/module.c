@@ -21,5 +21,6 @@ int luaopen_orrery(lua_State *L)
     orr_lua_open_inspect(L);
     orr_lua_open_mmio(L);
     orr_lua_open_types(L);
+    orr_lua_open_dump(L);
     return 1;
 }

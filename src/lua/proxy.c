@@ -215,6 +215,22 @@ void orr_lua_end_borrowed(OrrObject *obj)
     }
 }
 
+bool orr_lua_push_cached(lua_State *L, OrrObject *obj)
+{
+    push_cache(L);
+    lua_pushlightuserdata(L, obj);
+    lua_rawget(L, -2);
+    lua_remove(L, -2);
+    if (!lua_isnil(L, -1)) {
+        Proxy *p = lua_touserdata(L, -1);
+        if (p->link != NULL && p->link->obj == obj) {
+            return true;
+        }
+    }
+    lua_pop(L, 1);
+    return false;
+}
+
 bool orr_lua_is_proxy(lua_State *L, int idx)
 {
     if (lua_type(L, idx) != LUA_TUSERDATA || !lua_getmetatable(L, idx)) {
@@ -281,6 +297,25 @@ void orr_lua_release_proxy(lua_State *L, int idx)
         orr_lua_error(L, "released object");
     }
     release_link(link);
+}
+
+void orr_lua_proxy_names(lua_State *L, int idx, OrrLuaNameFn add, void *data)
+{
+    if (!orr_lua_is_proxy(L, idx)) {
+        return;
+    }
+    OrrObject *obj = ((Proxy *)lua_touserdata(L, idx))->link->obj;
+    if (obj == NULL) {
+        return;
+    }
+    orr_lua_object_names(obj, add, data);
+    orr_lua_memory_names(obj, add, data);
+    orr_lua_type_names(L, obj, add, data);
+    GPtrArray *methods = orr_class_list_methods(obj->klass);
+    for (guint i = 0; i < methods->len; i++) {
+        add(orr_method_get_name(methods->pdata[i]), data);
+    }
+    g_ptr_array_unref(methods);
 }
 
 /* --- The metatable ---------------------------------------------------------

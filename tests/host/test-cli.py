@@ -166,6 +166,13 @@ check(run("-e", "x = orrery.ram(nil, 'free', 16)"), 0,
       err="objects still alive at exit:(.|\n)*memory-region")
 check(run("--leak-check=fatal", "-e", "x = orrery.ram(nil, 'free', 16)"), 1,
       "a leak fails the run with --leak-check=fatal", err="error: objects")
+check(run("-e", "orrery.type{name='selfish', init=function(self, st) "
+          "st.self = self end} orrery.new('selfish')"), 0,
+      "the leak report names the Lua path holding a survivor",
+      err="held from Lua by selfish.state.self(.|\n)*1 of them were freed")
+check(run("-e", "g = orrery.machine('m')"), 0,
+      "a global holding a machine is named",
+      err="machine /m is held from Lua by _G.g")
 check(run("-e", "local m = orrery.machine('m')"), 0,
       "what a script leaves in the tree is torn down at exit", err="^$")
 
