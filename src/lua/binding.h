@@ -24,6 +24,17 @@ int orr_lua_error(lua_State *L, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 /* Raises "orrery: <what>: <error message>" and frees @err. */
 int orr_lua_gerror(lua_State *L, const char *what, GError *err);
 
+/* --- Arguments (largs.c): luaL_check* with "orrery:" errors ----------- */
+
+int orr_lua_argerror(lua_State *L, int idx, const char *expected);
+const char *orr_lua_check_string(lua_State *L, int idx);
+const char *orr_lua_check_lstring(lua_State *L, int idx, size_t *len);
+const char *orr_lua_opt_string(lua_State *L, int idx, const char *dflt);
+const char *orr_lua_opt_lstring(lua_State *L, int idx, const char *dflt,
+                                size_t *len);
+void orr_lua_check_type(lua_State *L, int idx, int type);
+void orr_lua_check_any(lua_State *L, int idx);
+
 /* --- Proxies (proxy.c) -------------------------------------------------- */
 
 /* Pushes the proxy of @obj (creating it, with its one reference, if there

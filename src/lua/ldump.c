@@ -130,7 +130,7 @@ static void dot_refs(GString *out, OrrObject *top)
 /* orrery.dot(kind, obj) --> Graphviz text */
 static int l_dot(lua_State *L)
 {
-    const char *kind = luaL_checkstring(L, 1);
+    const char *kind = orr_lua_check_string(L, 1);
     OrrObject *obj =
         lua_isnoneornil(L, 2) ? orr_root() : orr_lua_check_object(L, 2);
     GString *out = g_string_new(NULL);

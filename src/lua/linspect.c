@@ -80,7 +80,7 @@ static void push_info(lua_State *L, const OrrLiveInfo *info)
  * holders } */
 static int l_live(lua_State *L)
 {
-    GPtrArray *list = orr_live_list(luaL_optstring(L, 1, NULL));
+    GPtrArray *list = orr_live_list(orr_lua_opt_string(L, 1, NULL));
 
     lua_createtable(L, (int)list->len, 0);
     for (guint i = 0; i < list->len; i++) {
@@ -93,7 +93,7 @@ static int l_live(lua_State *L)
 
 static int l_live_count(lua_State *L)
 {
-    lua_pushnumber(L, orr_live_count(luaL_optstring(L, 1, NULL)));
+    lua_pushnumber(L, orr_live_count(orr_lua_opt_string(L, 1, NULL)));
     return 1;
 }
 
@@ -214,7 +214,7 @@ static int handle_remove(lua_State *L)
 /* orrery.on_finalize(fn) --> handle with :remove() */
 static int l_on_finalize(lua_State *L)
 {
-    luaL_checktype(L, 1, LUA_TFUNCTION);
+    orr_lua_check_type(L, 1, LUA_TFUNCTION);
     FinalizeHook *h = g_new0(FinalizeHook, 1);
 
     lua_pushvalue(L, 1);
@@ -268,7 +268,7 @@ static OrrMtreeFlags opt_flags(lua_State *L, int idx)
     if (lua_isnoneornil(L, idx)) {
         return 0;
     }
-    luaL_checktype(L, idx, LUA_TTABLE);
+    orr_lua_check_type(L, idx, LUA_TTABLE);
     for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
         lua_getfield(L, idx, names[i].name);
         if (lua_toboolean(L, -1)) {

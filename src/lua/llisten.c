@@ -176,7 +176,7 @@ int orr_lua_listen(lua_State *L)
         .commit = on_commit,
     };
 
-    luaL_checktype(L, 2, LUA_TTABLE);
+    orr_lua_check_type(L, 2, LUA_TTABLE);
     for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
         lua_getfield(L, 2, names[i]);
         if (!lua_isnil(L, -1) && !lua_isfunction(L, -1)) {

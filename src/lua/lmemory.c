@@ -62,7 +62,7 @@ static int push_new_region(lua_State *L, OrrMemoryRegion *mr, bool owned,
 static int l_ram(lua_State *L)
 {
     OrrObject *owner = orr_lua_opt_object(L, 1);
-    const char *name = luaL_checkstring(L, 2);
+    const char *name = orr_lua_check_string(L, 2);
     uint64_t size = check_size(L, 3, "ram: size");
     GError *err = NULL;
 
@@ -74,10 +74,10 @@ static int l_ram(lua_State *L)
 static int l_rom(lua_State *L)
 {
     OrrObject *owner = orr_lua_opt_object(L, 1);
-    const char *name = luaL_checkstring(L, 2);
+    const char *name = orr_lua_check_string(L, 2);
     uint64_t size = check_size(L, 3, "rom: size");
     size_t len = 0;
-    const char *bytes = luaL_optlstring(L, 4, NULL, &len);
+    const char *bytes = orr_lua_opt_lstring(L, 4, NULL, &len);
     GError *err = NULL;
 
     return push_new_region(
@@ -88,7 +88,7 @@ static int l_rom(lua_State *L)
 static int l_container(lua_State *L)
 {
     OrrObject *owner = orr_lua_opt_object(L, 1);
-    const char *name = luaL_checkstring(L, 2);
+    const char *name = orr_lua_check_string(L, 2);
     uint64_t size = check_size(L, 3, "container: size");
     GError *err = NULL;
 
@@ -100,7 +100,7 @@ static int l_container(lua_State *L)
 static int l_alias(lua_State *L)
 {
     OrrObject *owner = orr_lua_opt_object(L, 1);
-    const char *name = luaL_checkstring(L, 2);
+    const char *name = orr_lua_check_string(L, 2);
     OrrMemoryRegion *target = check_region(L, 3, "alias: target");
     uint64_t offset = orr_lua_check_u64(L, 4, "alias: offset");
     uint64_t size = check_size(L, 5, "alias: size");
@@ -115,7 +115,7 @@ static int l_alias(lua_State *L)
  * when fn raises (the error is passed on after the commit). */
 static int l_transaction(lua_State *L)
 {
-    luaL_checktype(L, 1, LUA_TFUNCTION);
+    orr_lua_check_type(L, 1, LUA_TFUNCTION);
     lua_settop(L, 1);
     orr_memory_transaction_begin();
     int rc = lua_pcall(L, 0, LUA_MULTRET, 0);
@@ -237,7 +237,7 @@ static const luaL_Reg region_methods[] = {
 static int l_address_space(lua_State *L)
 {
     OrrObject *owner = orr_lua_opt_object(L, 1);
-    const char *name = luaL_checkstring(L, 2);
+    const char *name = orr_lua_check_string(L, 2);
     OrrMemoryRegion *root = check_region(L, 3, "address_space: root");
     GError *err = NULL;
     OrrAddressSpace *as = orr_address_space_new(owner, name, root, &err);
@@ -364,7 +364,7 @@ static int m_write_bytes(lua_State *L)
     OrrAddressSpace *as = check_space(L, 1, "write_bytes");
     uint64_t addr = orr_lua_check_u64(L, 2, "write_bytes: address");
     size_t len = 0;
-    const char *s = luaL_checklstring(L, 3, &len);
+    const char *s = orr_lua_check_lstring(L, 3, &len);
 
     if (len == 0) {
         return orr_lua_error(L, "write_bytes: nothing to write");
@@ -446,7 +446,7 @@ static const luaL_Reg space_methods[] = {
 /* orrery.machine(name) --> a machine at "/<name>" */
 static int l_machine(lua_State *L)
 {
-    const char *name = luaL_checkstring(L, 1);
+    const char *name = orr_lua_check_string(L, 1);
     GError *err = NULL;
     OrrObject *m = orr_object_new(ORR_TYPE_MACHINE, &err);
 

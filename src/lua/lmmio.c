@@ -161,12 +161,12 @@ static int opt_handler(lua_State *L, int ops, const char *field)
 static int l_io(lua_State *L)
 {
     OrrObject *owner = orr_lua_opt_object(L, 1);
-    const char *name = luaL_checkstring(L, 2);
+    const char *name = orr_lua_check_string(L, 2);
     uint64_t size = orr_lua_check_u64(L, 3, "io: size");
     OrrMemoryOps ops = {.read_tx = lua_read, .write_tx = lua_write};
     const char *endian = "little";
 
-    luaL_checktype(L, 4, LUA_TTABLE);
+    orr_lua_check_type(L, 4, LUA_TTABLE);
     ops.valid.min_access_size = opt_access(L, 4, "min_access", 1);
     ops.valid.max_access_size = opt_access(L, 4, "max_access", 8);
     ops.impl.min_access_size = opt_access(L, 4, "impl_min", 1);

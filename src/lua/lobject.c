@@ -80,14 +80,14 @@ static int set_props(lua_State *L)
  * Fails with nothing left behind: the object is released at once. */
 static int l_new(lua_State *L)
 {
-    const char *type_name = luaL_checkstring(L, 1);
+    const char *type_name = orr_lua_check_string(L, 1);
     OrrObject *parent = NULL;
     const char *name = NULL;
     GError *err = NULL;
 
     lua_settop(L, 2); /* the proxy goes to 3, whatever was passed */
     if (!lua_isnil(L, 2)) {
-        luaL_checktype(L, 2, LUA_TTABLE);
+        orr_lua_check_type(L, 2, LUA_TTABLE);
         lua_getfield(L, 2, "parent");
         if (!lua_isnil(L, -1)) {
             parent = check_parent(L, -1);
@@ -142,7 +142,7 @@ static int l_resolve(lua_State *L)
 {
     bool ambiguous = false;
     OrrObject *obj =
-        orr_object_resolve_path(luaL_checkstring(L, 1), NULL, &ambiguous);
+        orr_object_resolve_path(orr_lua_check_string(L, 1), NULL, &ambiguous);
 
     orr_lua_push_object(L, obj);
     lua_pushboolean(L, ambiguous);
@@ -155,14 +155,14 @@ static int m_is_a(lua_State *L)
 {
     OrrObject *obj = orr_lua_check_object(L, 1);
 
-    lua_pushboolean(L, orr_object_is_a(obj, luaL_checkstring(L, 2)));
+    lua_pushboolean(L, orr_object_is_a(obj, orr_lua_check_string(L, 2)));
     return 1;
 }
 
 static int m_get(lua_State *L)
 {
     OrrObject *obj = orr_lua_check_object(L, 1);
-    const char *name = luaL_checkstring(L, 2);
+    const char *name = orr_lua_check_string(L, 2);
     OrrValue v = ORR_VALUE_INIT;
     GError *err = NULL;
 
@@ -177,7 +177,7 @@ static int m_get(lua_State *L)
 static int m_set(lua_State *L)
 {
     OrrObject *obj = orr_lua_check_object(L, 1);
-    const char *name = luaL_checkstring(L, 2);
+    const char *name = orr_lua_check_string(L, 2);
     const OrrProperty *prop = orr_object_find_property(obj, name);
     OrrValue v = ORR_VALUE_INIT;
     GError *err = NULL;
@@ -189,7 +189,7 @@ static int m_set(lua_State *L)
         g_free(what);
         return lua_error(L);
     }
-    luaL_checkany(L, 3);
+    orr_lua_check_any(L, 3);
     orr_lua_to_value(L, 3, prop, &v);
     bool ok = orr_object_set(obj, name, &v, &err);
     orr_value_clear(&v);
@@ -243,7 +243,8 @@ static int m_child(lua_State *L)
 {
     OrrObject *obj = orr_lua_check_object(L, 1);
 
-    orr_lua_push_object(L, orr_object_get_child(obj, luaL_checkstring(L, 2)));
+    orr_lua_push_object(L,
+                        orr_object_get_child(obj, orr_lua_check_string(L, 2)));
     return 1;
 }
 
@@ -264,7 +265,7 @@ static int m_children(lua_State *L)
 static int m_add_child(lua_State *L)
 {
     OrrObject *parent = orr_lua_check_object(L, 1);
-    const char *name = luaL_checkstring(L, 2);
+    const char *name = orr_lua_check_string(L, 2);
     OrrObject *child = orr_lua_check_object(L, 3);
     GError *err = NULL;
     const char *got = orr_object_add_child(parent, name, child, &err);
@@ -324,9 +325,9 @@ static guint opt_index(lua_State *L, int idx, const char *what)
 static int m_connect(lua_State *L)
 {
     OrrObject *src = orr_lua_check_typed(L, 1, ORR_TYPE_DEVICE, "connect");
-    const char *out = luaL_checkstring(L, 2);
+    const char *out = orr_lua_check_string(L, 2);
     OrrObject *dst = orr_lua_check_typed(L, 3, ORR_TYPE_DEVICE, "connect");
-    const char *in = luaL_checkstring(L, 4);
+    const char *in = orr_lua_check_string(L, 4);
     guint in_index = opt_index(L, 5, "connect");
     guint out_index = opt_index(L, 6, "connect");
     GError *err = NULL;
@@ -341,7 +342,7 @@ static int m_connect(lua_State *L)
 static int m_set_gpio(lua_State *L)
 {
     OrrObject *dev = orr_lua_check_typed(L, 1, ORR_TYPE_DEVICE, "set_gpio");
-    const char *out = luaL_checkstring(L, 2);
+    const char *out = orr_lua_check_string(L, 2);
     int level = lua_isboolean(L, 3)
                     ? lua_toboolean(L, 3)
                     : (int)orr_lua_check_i64(L, 3, "set_gpio: level");

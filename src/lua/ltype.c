@@ -686,7 +686,7 @@ static int check_spec(lua_State *L)
  * unrealize =, finalize =, methods =, gpio_in =, gpio_out = } */
 static int l_type(lua_State *L)
 {
-    luaL_checktype(L, 1, LUA_TTABLE);
+    orr_lua_check_type(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
     lua_getfield(L, 1, "name");
     if (lua_type(L, -1) != LUA_TSTRING) {
@@ -829,7 +829,7 @@ static gint compare_names(gconstpointer a, gconstpointer b)
 /* orrery.types([parent]) --> sorted list of type names */
 static int l_types(lua_State *L)
 {
-    const char *below = luaL_optstring(L, 1, NULL);
+    const char *below = orr_lua_opt_string(L, 1, NULL);
 
     if (below != NULL && orr_type_lookup(below) == NULL) {
         return orr_lua_error(L, "types: no type '%s'", below);
@@ -848,7 +848,7 @@ static int l_types(lua_State *L)
 /* orrery.type_info(name) --> { name, parent, abstract, props, methods } */
 static int l_type_info(lua_State *L)
 {
-    const char *name = luaL_checkstring(L, 1);
+    const char *name = orr_lua_check_string(L, 1);
     OrrType *type = orr_type_lookup(name);
 
     if (type == NULL) {

@@ -1,0 +1,71 @@
+/*
+ * orrery Lua binding — argument checks whose errors start "orrery:", like
+ * every other error of the module (luaL_check* would say "bad argument"
+ * without it).
+ */
+#include <string.h>
+#include "binding.h"
+
+int orr_lua_argerror(lua_State *L, int idx, const char *expected)
+{
+    lua_Debug ar;
+    const char *got = luaL_typename(L, idx);
+    int shown = idx;
+
+    if (lua_getstack(L, 0, &ar) && lua_getinfo(L, "n", &ar) &&
+        ar.name != NULL) {
+        if (ar.namewhat != NULL && strcmp(ar.namewhat, "method") == 0) {
+            shown--; /* self is not counted, as luaL_argerror does */
+        }
+        return orr_lua_error(L,
+                             "bad argument #%d to '%s' (%s expected, got "
+                             "%s)",
+                             shown, ar.name, expected, got);
+    }
+    return orr_lua_error(L, "bad argument #%d (%s expected, got %s)", shown,
+                         expected, got);
+}
+
+const char *orr_lua_check_lstring(lua_State *L, int idx, size_t *len)
+{
+    if (lua_type(L, idx) != LUA_TSTRING && lua_type(L, idx) != LUA_TNUMBER) {
+        orr_lua_argerror(L, idx, "string");
+    }
+    return lua_tolstring(L, idx, len);
+}
+
+const char *orr_lua_check_string(lua_State *L, int idx)
+{
+    return orr_lua_check_lstring(L, idx, NULL);
+}
+
+const char *orr_lua_opt_lstring(lua_State *L, int idx, const char *dflt,
+                                size_t *len)
+{
+    if (lua_isnoneornil(L, idx)) {
+        if (len != NULL) {
+            *len = dflt ? strlen(dflt) : 0;
+        }
+        return dflt;
+    }
+    return orr_lua_check_lstring(L, idx, len);
+}
+
+const char *orr_lua_opt_string(lua_State *L, int idx, const char *dflt)
+{
+    return orr_lua_opt_lstring(L, idx, dflt, NULL);
+}
+
+void orr_lua_check_type(lua_State *L, int idx, int type)
+{
+    if (lua_type(L, idx) != type) {
+        orr_lua_argerror(L, idx, lua_typename(L, type));
+    }
+}
+
+void orr_lua_check_any(lua_State *L, int idx)
+{
+    if (lua_type(L, idx) == LUA_TNONE) {
+        orr_lua_argerror(L, idx, "value");
+    }
+}
