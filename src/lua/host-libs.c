@@ -35,9 +35,47 @@ static void complete_proxy(lua_State *L, int obj, char sep,
     orr_lua_proxy_names(L, obj, add_candidate, out);
 }
 
+static gint compare_strings(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Object paths in string literals: the children of the path before the
+ * last '/' whose names start with what follows it ("/m/ua" -> "uart0"). */
+static GPtrArray *complete_path(const char *text, size_t *start)
+{
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    const char *slash = strrchr(text, '/');
+    const char *part = slash ? slash + 1 : text;
+    char *dir = slash ? g_strndup(text, (gsize)(slash - text)) : NULL;
+    OrrObject *parent;
+
+    *start = (size_t)(part - text);
+    if (dir == NULL || *dir == '\0') {
+        parent = orr_root(); /* "/x" or a bare "x" */
+    } else {
+        parent = orr_object_resolve_path(dir, NULL, NULL);
+    }
+    g_free(dir);
+    if (parent == NULL) {
+        return names;
+    }
+    GPtrArray *kids = orr_object_get_children(parent);
+    for (guint i = 0; i < kids->len; i++) {
+        const char *name = orr_object_get_name(kids->pdata[i]);
+        if (name != NULL && g_str_has_prefix(name, part)) {
+            g_ptr_array_add(names, g_strdup(name));
+        }
+    }
+    g_ptr_array_unref(kids);
+    g_ptr_array_sort(names, compare_strings);
+    return names;
+}
+
 void orr_host_open_libs(lua_State *L)
 {
     orr_repl_add_completer(complete_proxy, NULL);
+    orr_repl_set_path_completer(complete_path);
     luaL_openlibs(L);
     lua_getglobal(L, "package");
     lua_getfield(L, -1, "preload");

@@ -219,6 +219,22 @@ static char **split_path(const char *word, size_t len)
     return g_steal_pointer(&path);
 }
 
+static OrrReplPathCompleter path_completer;
+
+void orr_repl_set_path_completer(OrrReplPathCompleter fn)
+{
+    path_completer = fn;
+}
+
+GPtrArray *orr_repl_complete_string(const char *text, size_t *start)
+{
+    *start = strlen(text);
+    if (path_completer == NULL) {
+        return g_ptr_array_new_with_free_func(g_free);
+    }
+    return path_completer(text, start);
+}
+
 GPtrArray *orr_repl_complete(lua_State *L, const char *word, size_t *start)
 {
     const char *last = NULL;

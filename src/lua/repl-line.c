@@ -181,9 +181,30 @@ static void list_names(EditLine *el, GPtrArray *names)
     fflush(stdout);
 }
 
+/* If the cursor is inside a string literal of the line, the offset just
+ * after its opening quote; else -1. Escapes are honoured. */
+static long string_start(const char *buffer, const char *cursor)
+{
+    char quote = 0;
+    long start = -1;
+
+    for (const char *p = buffer; p < cursor; p++) {
+        if (quote != 0 && *p == '\\' && p + 1 < cursor) {
+            p++;
+        } else if (quote != 0 && *p == quote) {
+            quote = 0;
+        } else if (quote == 0 && (*p == '"' || *p == '\'')) {
+            quote = *p;
+            start = (long)(p - buffer) + 1;
+        }
+    }
+    return quote != 0 ? start : -1;
+}
+
 /*
  * Tab: inserts what all completions of the name before the cursor share;
- * lists them when that adds nothing and there are several.
+ * lists them when that adds nothing and there are several. Inside a
+ * string literal it completes an object path instead.
  */
 static unsigned char complete_fn(EditLine *el, int ch)
 {
@@ -194,14 +215,22 @@ static unsigned char complete_fn(EditLine *el, int ch)
     g_autoptr(GPtrArray) names = NULL;
     size_t start, typed, common;
 
-    while (p > li->buffer && is_word_char(p[-1])) {
-        p--;
+    long in_string = string_start(li->buffer, li->cursor);
+
+    if (in_string >= 0) {
+        word = g_strndup(li->buffer + in_string,
+                         (gsize)(li->cursor - li->buffer - in_string));
+        names = orr_repl_complete_string(word, &start);
+    } else {
+        while (p > li->buffer && is_word_char(p[-1])) {
+            p--;
+        }
+        if (p == li->cursor && only_blanks(li->buffer, p)) {
+            return el_insertstr(el, "    ") == 0 ? CC_REFRESH : CC_ERROR;
+        }
+        word = g_strndup(p, (gsize)(li->cursor - p));
+        names = orr_repl_complete(r->L, word, &start);
     }
-    if (p == li->cursor && only_blanks(li->buffer, p)) {
-        return el_insertstr(el, "    ") == 0 ? CC_REFRESH : CC_ERROR;
-    }
-    word = g_strndup(p, (gsize)(li->cursor - p));
-    names = orr_repl_complete(r->L, word, &start);
     if (names->len == 0) {
         return CC_REFRESH_BEEP;
     }

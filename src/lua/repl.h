@@ -75,6 +75,28 @@ void orr_repl_add_completer(OrrReplCompleter fn, void *data);
 void orr_repl_candidates_add(OrrReplCandidates *out, const char *name);
 
 /**
+ * OrrReplPathCompleter:
+ * @text: (transfer none): what the string literal holds before the cursor,
+ *   e.g. "/machine/ua".
+ * @start: (out): the offset in @text of the part being completed ("ua").
+ *
+ * Completes object paths inside string literals.
+ * Returns: (transfer full): the sorted names that can replace that part.
+ */
+typedef GPtrArray *(*OrrReplPathCompleter)(const char *text, size_t *start);
+
+/** orr_repl_set_path_completer: sets the completer of string literals. */
+void orr_repl_set_path_completer(OrrReplPathCompleter fn);
+
+/**
+ * orr_repl_complete_string:
+ * Like orr_repl_complete(), for @text inside a string literal: what the
+ * path completer offers, or nothing.
+ * Returns: (transfer full): the names.
+ */
+GPtrArray *orr_repl_complete_string(const char *text, size_t *start);
+
+/**
  * orr_repl_complete:
  * @L: the REPL's state, with no Lua code running.
  * @word: (transfer none): the text before the cursor that makes up a

@@ -167,6 +167,14 @@ if EDIT:
     value(s, "p('ab', 2)", '"abab"', "... and the line is kept")
     s.send("zz_no_such\t\r")
     expect_ok(s, "nil\n(.|\n)*> $", "Tab without candidates changes nothing")
+    s.send("tab_m = orrery.machine('tabm')\r")
+    expect_ok(s, "^> $", "a machine for completion")
+    value(s, "tab_m:chi\t('sysmem').name", '"sysmem"',
+          "Tab completes an object's methods")
+    value(s, "orrery.resolve('/tab\t/sys\t').path", '"/tabm/sysmem"',
+          "Tab completes object paths in strings")
+    s.send("tab_m:unparent() tab_m:release() tab_m = nil\r")
+    expect_ok(s, "^> $", "the machine goes")
 else:
     t.skip("no Tab completion without libedit")
 
