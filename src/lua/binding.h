@@ -141,6 +141,9 @@ void orr_lua_type_names(lua_State *L, OrrObject *obj, OrrLuaNameFn add,
 /* All of them, with reflected C methods: for the proxy at @idx, if it is a
  * live one. */
 void orr_lua_proxy_names(lua_State *L, int idx, OrrLuaNameFn add, void *data);
+/* Returns: (transfer full) (nullable): for help(obj): the proxy's type and
+ * path, and its C methods with their signatures; NULL if not a proxy. */
+char *orr_lua_describe_proxy(lua_State *L, int idx);
 
 /* The module's entry point: the table `require("orrery")` returns. */
 int luaopen_orrery(lua_State *L);

@@ -76,6 +76,7 @@ void orr_host_open_libs(lua_State *L)
 {
     orr_repl_add_completer(complete_proxy, NULL);
     orr_repl_set_path_completer(complete_path);
+    orr_repl_set_describer(orr_lua_describe_proxy);
     luaL_openlibs(L);
     lua_getglobal(L, "package");
     lua_getfield(L, -1, "preload");

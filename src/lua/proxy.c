@@ -318,6 +318,34 @@ void orr_lua_proxy_names(lua_State *L, int idx, OrrLuaNameFn add, void *data)
     g_ptr_array_unref(methods);
 }
 
+char *orr_lua_describe_proxy(lua_State *L, int idx)
+{
+    if (!orr_lua_is_proxy(L, idx)) {
+        return NULL;
+    }
+    OrrObject *obj = ((Proxy *)lua_touserdata(L, idx))->link->obj;
+    if (obj == NULL) {
+        return g_strdup("a released or finalized object\n");
+    }
+    GString *out = g_string_new(NULL);
+    char *what = orr_object_describe(obj);
+    g_string_append_printf(out, "%s %s\n", orr_object_get_type_name(obj), what);
+    g_free(what);
+    GPtrArray *methods = orr_class_list_methods(obj->klass);
+    if (methods->len > 0) {
+        g_string_append(out, "C methods:\n");
+    }
+    for (guint i = 0; i < methods->len; i++) {
+        const OrrMethod *m = methods->pdata[i];
+        const char *doc = orr_method_get_doc(m);
+        g_string_append_printf(out, "  %s %s%s%s\n", orr_method_get_name(m),
+                               orr_method_get_signature(m), doc ? "  " : "",
+                               doc ? doc : "");
+    }
+    g_ptr_array_unref(methods);
+    return g_string_free(out, FALSE);
+}
+
 /* --- The metatable ---------------------------------------------------------
  */
 

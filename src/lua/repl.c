@@ -159,6 +159,13 @@ static void print_names(GPtrArray *names)
     }
 }
 
+static OrrReplDescriber describer;
+
+void orr_repl_set_describer(OrrReplDescriber fn)
+{
+    describer = fn;
+}
+
 /*
  * help([value])  [-0, +0, e]
  * With no argument, prints what the REPL offers. With one, prints the
@@ -178,6 +185,11 @@ static int repl_help(lua_State *L)
             names->len > 0 ? " with names:" : " with no names");
     if (names->len > 0) {
         print_names(names);
+    }
+    char *more = describer != NULL ? describer(L, 1) : NULL;
+    if (more != NULL) {
+        fputs(more, stdout);
+        g_free(more);
     }
     return 0;
 }

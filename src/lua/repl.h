@@ -75,6 +75,20 @@ void orr_repl_add_completer(OrrReplCompleter fn, void *data);
 void orr_repl_candidates_add(OrrReplCandidates *out, const char *name);
 
 /**
+ * OrrReplDescriber:
+ * @L: the REPL's state.
+ * @idx: the stack index of the value given to help().
+ *
+ * Returns: (transfer full) (nullable): a description of the value for
+ *   help(value) to print after its names (e.g. an object's type, path and
+ *   methods with their signatures), or NULL for nothing more.
+ */
+typedef char *(*OrrReplDescriber)(lua_State *L, int idx);
+
+/** orr_repl_set_describer: sets what help(value) adds. */
+void orr_repl_set_describer(OrrReplDescriber fn);
+
+/**
  * OrrReplPathCompleter:
  * @text: (transfer none): what the string literal holds before the cursor,
  *   e.g. "/machine/ua".
