@@ -192,6 +192,13 @@ static int l_io(lua_State *L)
     if (lua_isnil(L, -1) && lua_isnil(L, -2)) {
         return orr_lua_error(L, "io: ops need read or write (or both)");
     }
+    for (int i = -2; i <= -1; i++) { /* both checked before any ref */
+        if (!lua_isnil(L, i) && !lua_isfunction(L, i)) {
+            return orr_lua_error(L, "io: ops.%s must be a function, got %s",
+                                 i == -2 ? "read" : "write",
+                                 luaL_typename(L, i));
+        }
+    }
     lua_pop(L, 2);
 
     /* Nothing below raises before the record has an owner. */

@@ -146,7 +146,15 @@ void orr_lua_push_value(lua_State *L, const OrrValue *v)
         lua_pushstring(L, v->s);
         return;
     case ORR_VALUE_OBJECT:
-        orr_lua_push_object(L, v->o);
+        /* An object being finalized cannot be held: it reads as nil. */
+        if (v->o != NULL &&
+            (orr_object_get_state(v->o) == ORR_OBJECT_FINALIZING ||
+             orr_object_get_state(orr_object_get_lifetime_unit(v->o)) ==
+                 ORR_OBJECT_FINALIZING)) {
+            lua_pushnil(L);
+        } else {
+            orr_lua_push_object(L, v->o);
+        }
         return;
     }
     lua_pushnil(L);

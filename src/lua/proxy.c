@@ -349,12 +349,25 @@ char *orr_lua_describe_proxy(lua_State *L, int idx)
 /* --- The metatable ---------------------------------------------------------
  */
 
-/* A reflected C method: upvalue 1 is its name. */
+/* A reflected C method: upvalue 1 is its name. The arguments are all
+ * checked (which may raise) before anything is allocated. */
 static int call_reflected(lua_State *L)
 {
     OrrObject *obj = orr_lua_check_object(L, 1);
     const char *name = lua_tostring(L, lua_upvalueindex(1));
     int nargs = lua_gettop(L) - 1;
+
+    for (int i = 0; i < nargs; i++) {
+        int idx = i + 2;
+        int type = lua_type(L, idx);
+        if (type == LUA_TUSERDATA && orr_lua_is_proxy(L, idx)) {
+            orr_lua_check_object(L, idx);
+        } else if (type != LUA_TBOOLEAN && type != LUA_TNUMBER &&
+                   type != LUA_TSTRING && type != LUA_TNIL) {
+            orr_lua_check_u64(L, idx, "argument"); /* 64-bit cdata only */
+        }
+    }
+
     OrrValue *args = g_new0(OrrValue, MAX(nargs, 1));
     OrrValue ret = ORR_VALUE_INIT;
     GError *err = NULL;
@@ -381,9 +394,10 @@ static int call_reflected(lua_State *L)
             break;
         default:
             if (orr_lua_is_proxy(L, idx)) {
-                orr_value_set_object(&args[i], orr_lua_check_object(L, idx));
+                orr_value_set_object(
+                    &args[i], ((Proxy *)lua_touserdata(L, idx))->link->obj);
             } else {
-                /* 64-bit cdata, or an error naming the argument. */
+                /* Checked above: cannot raise now. */
                 orr_value_set_uint(&args[i],
                                    orr_lua_check_u64(L, idx, "argument"));
             }
