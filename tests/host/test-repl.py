@@ -209,6 +209,14 @@ expect_ok(s, r"^table with names:\n  byte, (.|\n)*> $",
           "help(value) lists names")
 s.send("info qom-tree\r")
 expect_ok(s, r"^/ \(container\)\n> $", "info qom-tree prints the tree")
+s.send("im = orrery.machine('im') im.sysmem:add(0x1000, orrery.ram(im, 'r', 16))\r")
+expect_ok(s, "^> $", "a machine to show")
+s.send("info mtree -f\r")
+expect_ok(s, r"^FlatView #0\n AS \"memory\", root: sysmem\n(.|\n)*"
+          r"0000000000001000-000000000000100f \(prio 0, ram\): r\n(.|\n)*> $",
+          "info mtree -f prints the flat view")
+s.send("im:unparent() im:release() im = nil\r")
+expect_ok(s, "^> $", "the machine goes")
 s.send("info = 3\r")
 expect_ok(s, "^> $", "a statement prints nothing")
 value(s, "=info", "3", "a Lua line starting with 'info ' is Lua")
