@@ -203,6 +203,46 @@ OrrObjectClass *orr_class_get_parent(const OrrObjectClass *klass);
 OrrObjectClass *orr_class_dynamic_cast(OrrObjectClass *klass, const char *name);
 
 /**
+ * OrrInterfaceSlot:
+ * @name: the slot's name.
+ * @signature: the full C signature of the function pointer, the object
+ *   parameter included, e.g. "u64(obj,u32)".
+ * @offset: where the pointer is in the interface class struct.
+ *
+ * A function pointer of an interface class that code outside C (a script
+ * type) may fill with a closure (see orr_closure_new()).
+ */
+typedef struct OrrInterfaceSlot {
+    const char *name;
+    const char *signature;
+    size_t offset;
+} OrrInterfaceSlot;
+
+/**
+ * orr_interface_add_slot:
+ * @iface_class: the class of an interface type, in its `class_init`.
+ * @name: unique among the interface's slots (and its ancestors').
+ * @signature: the full C signature; it must start with an `obj`
+ *   parameter, the object the call is about.
+ * @offset: offsetof() the pointer in the interface class struct.
+ * @errp: return location for an error.
+ *
+ * Declares a slot. Fails for a class that is not an interface's, a name
+ * taken, a bad signature, or an offset outside the class struct.
+ */
+bool orr_interface_add_slot(OrrObjectClass *iface_class, const char *name,
+                            const char *signature, size_t offset,
+                            GError **errp);
+
+/**
+ * orr_interface_find_slot:
+ * Returns: (transfer none) (nullable): the slot @name of interface
+ *   @iface_name or one of its ancestors, NULL if none.
+ */
+const OrrInterfaceSlot *orr_interface_find_slot(const char *iface_name,
+                                                const char *name);
+
+/**
  * orr_class_get_interface:
  * @klass: a class.
  * @iface_name: an interface type name.

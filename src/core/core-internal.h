@@ -23,6 +23,7 @@ struct OrrType {
     OrrInstanceFn instance_post_init;
     OrrInstanceFn instance_finalize;
     GPtrArray *interfaces; /* OrrType*, NOREF, declared by this type */
+    GArray *slots;         /* (nullable) OrrInterfaceSlot, interfaces only */
     OrrObjectClass *klass; /* owned, created on first use */
 };
 

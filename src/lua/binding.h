@@ -43,6 +43,9 @@ void orr_lua_push_object(lua_State *L, OrrObject *obj);
 /* The object of the proxy at @idx; raises for anything else, and for a
  * released or finalized proxy. */
 OrrObject *orr_lua_check_object(lua_State *L, int idx);
+/* The object of a live proxy at @idx, or NULL for anything else; never
+ * raises. */
+OrrObject *orr_lua_to_object(lua_State *L, int idx);
 /* The same, or NULL when the value at @idx is nil or absent. */
 OrrObject *orr_lua_opt_object(lua_State *L, int idx);
 /* The same, also checking the object is a @type_name; @what names the

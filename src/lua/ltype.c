@@ -351,13 +351,87 @@ typedef struct GpioSpec {
     bool is_input;
 } GpioSpec;
 
+/* An interface slot filled with a Lua function. */
+typedef struct IfaceFill {
+    LuaClass *cls;
+    char *iface;
+    char *slot;
+} IfaceFill;
+
 /* What class_init adds; owned by the LuaClass. */
 typedef struct ClassParts {
-    GArray *props; /* PropSpec */
-    GArray *gpios; /* GpioSpec */
+    GArray *props;     /* PropSpec */
+    GArray *gpios;     /* GpioSpec */
+    GPtrArray *ifaces; /* char*, NULL-terminated once checked */
+    GPtrArray *fills;  /* IfaceFill*, for the life of the process */
 } ClassParts;
 
 static GHashTable *class_parts; /* LuaClass* -> ClassParts* */
+
+/* A C caller reached a slot filled by a Lua function: calls
+ * spec.interfaces[iface][slot](self, st, args...) and returns its value.
+ * Errors are recorded; the C caller then gets zero. */
+static void iface_handler(const OrrValue *args, guint nargs, OrrValue *ret,
+                          void *data)
+{
+    IfaceFill *f = data;
+    lua_State *L = f->cls->L;
+    OrrObject *obj = nargs > 0 ? args[0].o : NULL;
+
+    if (obj == NULL || !orr_lua_state_open()) {
+        return;
+    }
+    int top = lua_gettop(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, f->cls->spec_ref);
+    lua_getfield(L, -1, "interfaces");
+    lua_getfield(L, -1, f->iface);
+    lua_getfield(L, -1, f->slot);
+    lua_replace(L, top + 1);
+    lua_settop(L, top + 1);
+    if (!lua_isfunction(L, -1) || !push_self(L, obj)) {
+        lua_settop(L, top);
+        return;
+    }
+    orr_lua_push_state(L, obj);
+    for (guint i = 1; i < nargs; i++) {
+        orr_lua_push_value(L, &args[i]);
+    }
+    lua_pushcfunction(L, traceback);
+    lua_insert(L, top + 1);
+    if (lua_pcall(L, (int)nargs + 1, 1, top + 1) != 0) {
+        char *path = orr_object_describe(obj);
+        char *where = g_strdup_printf("%s.%s %s %s", f->iface, f->slot,
+                                      orr_object_get_type_name(obj), path);
+        orr_lua_record_hook_error(L, where);
+        g_free(where);
+        g_free(path);
+        lua_settop(L, top);
+        return;
+    }
+    switch (lua_type(L, -1)) {
+    case LUA_TBOOLEAN:
+        orr_value_set_bool(ret, lua_toboolean(L, -1));
+        break;
+    case LUA_TNUMBER: {
+        lua_Number n = lua_tonumber(L, -1);
+        if (n == (lua_Number)(int64_t)n) {
+            orr_value_set_int(ret, (int64_t)n);
+        } else {
+            orr_value_set_double(ret, n);
+        }
+        break;
+    }
+    case LUA_TSTRING:
+        orr_value_set_string(ret, lua_tostring(L, -1));
+        break;
+    case LUA_TUSERDATA:
+        orr_value_set_object(ret, orr_lua_to_object(L, -1)); /* or NULL */
+        break;
+    default:
+        break; /* nil, or a type C cannot take: zero */
+    }
+    lua_settop(L, top);
+}
 
 static void lua_class_init(OrrObjectClass *klass, const void *data)
 {
@@ -396,6 +470,27 @@ static void lua_class_init(OrrObjectClass *klass, const void *data)
             g_warning("type %s: %s", cls->name, err->message);
             g_clear_error(&err);
         }
+    }
+    for (guint i = 0; parts != NULL && i < parts->fills->len; i++) {
+        IfaceFill *f = parts->fills->pdata[i];
+        const OrrInterfaceSlot *slot =
+            orr_interface_find_slot(f->iface, f->slot);
+        OrrInterfaceClass *ic = orr_class_get_interface(klass, f->iface);
+        GError *err = NULL;
+        OrrClosure *closure =
+            slot && ic
+                ? orr_closure_new(slot->signature, iface_handler, f, NULL, &err)
+                : NULL;
+
+        if (closure == NULL) {
+            g_warning("type %s: slot %s.%s: %s", cls->name, f->iface, f->slot,
+                      err ? err->message : "not found");
+            g_clear_error(&err);
+            continue;
+        }
+        /* The closure lives as long as the class: for the process. */
+        *(OrrMethodFn *)((char *)ic + slot->offset) =
+            orr_closure_get_code(closure);
     }
     for (guint i = 0; parts != NULL && i < parts->gpios->len; i++) {
         GpioSpec *g = &g_array_index(parts->gpios, GpioSpec, i);
@@ -601,14 +696,65 @@ static ClassParts *class_parts_new(void)
     g_array_set_clear_func(parts->props, prop_spec_clear);
     parts->gpios = g_array_new(FALSE, TRUE, sizeof(GpioSpec));
     g_array_set_clear_func(parts->gpios, gpio_spec_clear);
+    parts->ifaces = g_ptr_array_new_with_free_func(g_free);
+    parts->fills = g_ptr_array_new();
     return parts;
+}
+
+static void iface_fill_free(gpointer data)
+{
+    IfaceFill *f = data;
+
+    g_free(f->iface);
+    g_free(f->slot);
+    g_free(f);
 }
 
 static void class_parts_free(ClassParts *parts)
 {
     g_array_unref(parts->props);
     g_array_unref(parts->gpios);
+    g_ptr_array_unref(parts->ifaces);
+    g_ptr_array_set_free_func(parts->fills, iface_fill_free);
+    g_ptr_array_unref(parts->fills);
     g_free(parts);
+}
+
+/* Reads spec.interfaces (at @idx): { iface = { slot = function } }. */
+static void parse_interfaces(lua_State *L, int idx, const char *type_name,
+                             ClassParts *parts)
+{
+    lua_pushnil(L);
+    while (lua_next(L, idx) != 0) {
+        const char *iface = lua_tostring(L, -2);
+        OrrType *t =
+            lua_type(L, -2) == LUA_TSTRING ? orr_type_lookup(iface) : NULL;
+
+        if (t == NULL || !orr_type_is_a(t, ORR_TYPE_INTERFACE) ||
+            !lua_istable(L, -1)) {
+            orr_lua_error(L,
+                          "type %s: interfaces are iface = { slot = "
+                          "function }, with registered interface names",
+                          type_name);
+        }
+        g_ptr_array_add(parts->ifaces, g_strdup(iface));
+        lua_pushnil(L);
+        while (lua_next(L, -2) != 0) {
+            const char *slot = lua_tostring(L, -2);
+            if (lua_type(L, -2) != LUA_TSTRING || !lua_isfunction(L, -1) ||
+                orr_interface_find_slot(iface, slot) == NULL) {
+                orr_lua_error(L, "type %s: interface %s has no slot '%s'",
+                              type_name, iface,
+                              lua_type(L, -2) == LUA_TSTRING ? slot : "?");
+            }
+            IfaceFill *f = g_new0(IfaceFill, 1);
+            f->iface = g_strdup(iface);
+            f->slot = g_strdup(slot);
+            g_ptr_array_add(parts->fills, f);
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    }
 }
 
 /* Protected part of orrery.type: checks the spec (1) and fills the parts
@@ -666,6 +812,15 @@ static int check_spec(lua_State *L)
             return orr_lua_error(L, "type %s: props must be a table", name);
         }
         parse_props(L, lua_gettop(L), name, parts);
+    }
+    lua_pop(L, 1);
+    lua_getfield(L, 1, "interfaces");
+    if (!lua_isnil(L, -1)) {
+        if (!lua_istable(L, -1)) {
+            return orr_lua_error(L, "type %s: interfaces must be a table",
+                                 name);
+        }
+        parse_interfaces(L, lua_gettop(L), name, parts);
     }
     lua_pop(L, 1);
     if (!device) {
@@ -733,6 +888,13 @@ static int l_type(lua_State *L)
                           : NULL,
     };
     lua_pop(L, 2);
+    if (parts->ifaces->len > 0) {
+        g_ptr_array_add(parts->ifaces, NULL); /* NULL-terminated */
+        info.interfaces = (const char *const *)parts->ifaces->pdata;
+    }
+    for (guint i = 0; i < parts->fills->len; i++) {
+        ((IfaceFill *)parts->fills->pdata[i])->cls = cls;
+    }
 
     if (cls->init == NULL || cls->finalize == NULL) {
         return orr_lua_gerror(L, "type", err); /* cannot happen: fixed sig */

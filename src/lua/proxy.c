@@ -266,6 +266,14 @@ OrrObject *orr_lua_check_object(lua_State *L, int idx)
     return link->obj;
 }
 
+OrrObject *orr_lua_to_object(lua_State *L, int idx)
+{
+    if (!orr_lua_is_proxy(L, idx)) {
+        return NULL;
+    }
+    return ((Proxy *)lua_touserdata(L, idx))->link->obj;
+}
+
 OrrObject *orr_lua_opt_object(lua_State *L, int idx)
 {
     return lua_isnoneornil(L, idx) ? NULL : orr_lua_check_object(L, idx);
