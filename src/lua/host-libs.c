@@ -6,6 +6,7 @@
 #include <string.h>
 #include <lualib.h>
 #include "binding.h"
+#include "host-config.h"
 #include "host.h"
 #include "repl.h"
 
@@ -72,12 +73,26 @@ static GPtrArray *complete_path(const char *text, size_t *start)
     return names;
 }
 
+/* Puts the device library (scripts/orrery/NAME.lua, require("orrery.NAME"))
+ * on package.path: the installed copy, then the source tree's for a build
+ * run in place. LUA_PATH and package.path changes still come first. */
+static void add_library_path(lua_State *L)
+{
+    lua_getglobal(L, "package");
+    lua_getfield(L, -1, "path");
+    lua_pushfstring(L, "%s;%s/?.lua;%s/?.lua", lua_tostring(L, -1),
+                    ORR_LUA_DIR_INSTALLED, ORR_LUA_DIR_BUILD);
+    lua_setfield(L, -3, "path");
+    lua_pop(L, 2);
+}
+
 void orr_host_open_libs(lua_State *L)
 {
     orr_repl_add_completer(complete_proxy, NULL);
     orr_repl_set_path_completer(complete_path);
     orr_repl_set_describer(orr_lua_describe_proxy);
     luaL_openlibs(L);
+    add_library_path(L);
     lua_getglobal(L, "package");
     lua_getfield(L, -1, "preload");
     lua_pushcfunction(L, luaopen_orrery);

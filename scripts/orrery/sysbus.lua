@@ -1,0 +1,28 @@
+-- orrery.sysbus: mapping a device's regions into a machine.
+--
+--   local sysbus = require("orrery.sysbus")
+--   sysbus.map(machine, 0x10000000, dev.regs)         -- sysmem at an address
+--   sysbus.map(machine, 0x10000000, dev.regs, 1)      -- with a priority
+--   sysbus.unmap(machine, dev.regs)
+local M = {}
+
+local function sysmem(machine)
+    if type(machine) ~= "userdata" or not machine:is_a("machine") then
+        error("orrery: sysbus: expected a machine, got " .. tostring(machine), 3)
+    end
+    return machine.sysmem
+end
+
+-- Maps @region into the machine's sysmem at @addr (with @priority if
+-- given). Returns the region.
+function M.map(machine, addr, region, priority)
+    sysmem(machine):add(addr, region, priority)
+    return region
+end
+
+-- Unmaps @region from the machine's sysmem.
+function M.unmap(machine, region)
+    sysmem(machine):del(region)
+end
+
+return M
