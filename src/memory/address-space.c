@@ -186,7 +186,8 @@ static void root_link(OrrAddressSpace *as, OrrMemoryRegion *root)
     if (as->root_owning) {
         OrrHolder h = root_holder_kind;
         h.by = src;
-        orr_object_ref_held(dst, &h);
+        as->root_unit = orr_object_get_lifetime_unit(dst);
+        orr_object_ref_held(as->root_unit, &h);
     }
 }
 
@@ -203,9 +204,11 @@ static void root_unlink(OrrAddressSpace *as)
     as->root_weak = 0;
     if (as->root_owning) {
         OrrHolder h = root_holder_kind;
+        OrrObject *unit = as->root_unit;
         h.by = (OrrObject *)as;
         as->root_owning = false;
-        orr_object_unref_held((OrrObject *)root, &h);
+        as->root_unit = NULL;
+        orr_object_unref_held(unit, &h);
     }
 }
 

@@ -219,7 +219,7 @@ static OrrMemTxResult mmio_dispatch(const OrrFlatEntry *e, uint64_t offset,
 
     if (mr->orphaned || !mmio_valid(mr, offset, size, is_write) ||
         (!e->unit_pinned &&
-         !orr__access_hold(mr->owner != NULL ? mr->owner : (OrrObject *)mr))) {
+         !orr__access_hold(orr_object_get_lifetime_unit((OrrObject *)mr)))) {
         if (!is_write) {
             *value = 0;
         }

@@ -32,7 +32,8 @@ struct OrrMemoryRegion {
      * edge; it holds our unit when @mapped_owning. */
     OrrMemoryRegion *container; /* NOREF: it unmaps us before it dies */
     bool mapped_owning;
-    guint64 map_serial; /* orders equal priorities; realize rollback */
+    OrrObject *mapped_unit; /* held when @mapped_owning: the unit then */
+    guint64 map_serial;     /* orders equal priorities; realize rollback */
     /* OrrMemoryRegion*, the edges, weakest first: lower priority, then at
      * equal priority older, before; rendering walks it backwards, and a
      * new sibling of the top priority is an append. */
@@ -47,7 +48,8 @@ struct OrrMemoryRegion {
      * the target's unit when @alias_owning. */
     OrrMemoryRegion *alias; /* NOREF: severed by the weak notify */
     bool alias_owning;
-    guint64 alias_serial; /* when the alias edge was made */
+    OrrObject *alias_unit; /* held when @alias_owning: the unit then */
+    guint64 alias_serial;  /* when the alias edge was made */
     guint alias_weak;
     uint64_t alias_offset;
     GPtrArray *aliased_by; /* (nullable) NOREF: aliases targeting us */
@@ -289,7 +291,8 @@ struct OrrAddressSpace {
     OrrMmioCache mmio;
     OrrMemoryRegion *root; /* NOREF: weak; @root_owning holds its unit */
     bool root_owning;
-    guint64 root_serial; /* when the root edge was made */
+    OrrObject *root_unit; /* held when @root_owning: the unit then */
+    guint64 root_serial;  /* when the root edge was made */
     guint root_weak;
     OrrFlatView *view;    /* a reference */
     GPtrArray *listeners; /* OrrMemoryListener*, refs, by priority */

@@ -58,23 +58,26 @@ void orr__region_remove_sub(OrrMemoryRegion *c, OrrMemoryRegion *sub)
 void orr__region_unlink_sub(OrrMemoryRegion *sub)
 {
     OrrMemoryRegion *c = sub->container;
-    bool owning = sub->mapped_owning;
+    OrrObject *unit = sub->mapped_owning ? sub->mapped_unit : NULL;
 
     g_assert(c != NULL);
     orr__region_remove_sub(c, sub);
     sub->container = NULL;
     sub->mapped_owning = false;
-    if (owning) {
+    sub->mapped_unit = NULL;
+    if (unit != NULL) {
         OrrHolder h = orr__region_holder(ORR_HOLDER_SUBREGION, c);
-        /* May finalize @sub's unit: the caller does not touch @sub. */
-        orr_object_unref_held((OrrObject *)sub, &h);
+        /* The unit the edge held, even if @sub's has changed since (its
+         * owner left its own owner). May finalize it: the caller does not
+         * touch @sub. */
+        orr_object_unref_held(unit, &h);
     }
 }
 
 /*
  * Unlinks every subregion of @mr, weakest first. All are unlinked before
  * any reference is dropped, since a drop may run finalizers that look at
- * the map; each unit is resolved while its region is still linked.
+ * the map; each edge releases the unit it held.
  */
 static void region_unlink_all(OrrMemoryRegion *mr)
 {
@@ -89,8 +92,8 @@ static void region_unlink_all(OrrMemoryRegion *mr)
         sub->container = NULL;
         if (sub->mapped_owning) {
             sub->mapped_owning = false;
-            g_ptr_array_add(units,
-                            orr_object_get_lifetime_unit((OrrObject *)sub));
+            g_ptr_array_add(units, sub->mapped_unit);
+            sub->mapped_unit = NULL;
         }
     }
     g_ptr_array_unref(subs);
@@ -121,8 +124,10 @@ void orr__region_clear_alias(OrrMemoryRegion *mr)
     mr->alias_weak = 0;
     if (mr->alias_owning) {
         OrrHolder h = orr__region_holder(ORR_HOLDER_ALIAS, mr);
+        OrrObject *unit = mr->alias_unit;
         mr->alias_owning = false;
-        orr_object_unref_held((OrrObject *)target, &h);
+        mr->alias_unit = NULL;
+        orr_object_unref_held(unit, &h);
     }
 }
 
@@ -141,11 +146,16 @@ static void alias_target_died(OrrObject *obj, void *data)
 /* --- The type --------------------------------------------------------------
  */
 
+/* The owner's unit (the owner may itself be a region, owned in turn), or
+ * the region itself when it has no owner or left it. */
 static OrrObject *region_lifetime_unit(OrrObject *obj)
 {
     OrrMemoryRegion *mr = (OrrMemoryRegion *)obj;
 
-    return mr->owner != NULL && !mr->orphaned ? mr->owner : obj;
+    if (mr->owner == NULL || mr->orphaned) {
+        return obj;
+    }
+    return orr_object_get_lifetime_unit(mr->owner);
 }
 
 static void region_instance_init(OrrObject *obj)
@@ -541,7 +551,8 @@ static void alias_link(OrrMemoryRegion *mr, OrrMemoryRegion *target)
     mr->alias_weak = orr_object_weak_ref(dst, alias_target_died, mr);
     if (mr->alias_owning) {
         OrrHolder h = orr__region_holder(ORR_HOLDER_ALIAS, mr);
-        orr_object_ref_held(dst, &h);
+        mr->alias_unit = orr_object_get_lifetime_unit(dst);
+        orr_object_ref_held(mr->alias_unit, &h);
     }
 }
 

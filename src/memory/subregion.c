@@ -129,7 +129,8 @@ static bool add_subregion(OrrMemoryRegion *mr, uint64_t offset,
     sub->mapped_owning = orr_edge_is_owning((OrrObject *)mr, (OrrObject *)sub);
     if (sub->mapped_owning) {
         OrrHolder h = orr__region_holder(ORR_HOLDER_SUBREGION, mr);
-        orr_object_ref_held((OrrObject *)sub, &h);
+        sub->mapped_unit = orr_object_get_lifetime_unit((OrrObject *)sub);
+        orr_object_ref_held(sub->mapped_unit, &h);
     }
     insert_sorted(mr, sub);
     orr__memory_changed_region(sub);

@@ -1400,6 +1400,41 @@ static void test_unrealize_keeps_upward_alias(void)
     end();
 }
 
+/* A region owned by a region owned by a device: its unit is the device.
+ * Every edge releases the unit it held, even after the middle region
+ * left its owner (which makes it, and the inner region, units of their
+ * own). */
+static void test_region_owned_by_region(void)
+{
+    begin();
+    OrrObject *o = add_container(orr_root(), "o");
+    MoDev *d = dev_add(o, TYPE_DEV, "d");
+    OrrObject *x = add_container(o, "x");
+    OrrMemoryRegion *mid = new_ram(OBJ(d), "mid", 0x100);
+    OrrMemoryRegion *inner = new_ram(OBJ(mid), "inner", 0x10);
+    g_autoptr(GError) err = NULL;
+
+    g_assert_true(orr_object_get_lifetime_unit(OBJ(inner)) == OBJ(d));
+    OrrAddressSpace *as = new_as(x, "as", inner);
+    OrrMemoryRegion *win =
+        orr_memory_region_new_alias(x, "win", inner, 0, 0x10, &err);
+    g_assert_no_error(err);
+    OrrMemoryRegion *box =
+        orr_memory_region_new_container(x, "box", 0x1000, &err);
+    g_assert_no_error(err);
+    g_assert_true(has_holder(d, "as-root /o/x/as"));
+    g_assert_true(has_holder(d, "alias /o/x/win"));
+
+    orr_object_unparent(OBJ(mid)); /* inner goes with it */
+    g_assert_null(orr_address_space_get_root(as));
+    g_assert_null(orr_memory_region_get_alias_target(win));
+    g_assert_false(has_holder(d, "as-root"));
+    g_assert_false(has_holder(d, "alias"));
+    (void)box;
+    orr_object_unparent(o);
+    end();
+}
+
 /* --- Severed non-owning edges
  * -------------------------------------------------- */
 
@@ -1652,6 +1687,8 @@ int main(int argc, char **argv)
                     test_cycle_broken_attached);
     g_test_add_func("/memory/ownership/cycles/leak-then-broken",
                     test_cycle_leak_then_broken);
+    g_test_add_func("/memory/ownership/region-owned-by-region",
+                    test_region_owned_by_region);
     g_test_add_func("/memory/ownership/cycles/alias-and-root",
                     test_cycle_alias_and_root);
     g_test_add_func("/memory/ownership/unrealize-keeps-upward-alias",
