@@ -27,6 +27,16 @@ int orr_lua_gerror(lua_State *L, const char *what, GError *err);
 /* --- Arguments (largs.c): luaL_check* with "orrery:" errors ----------- */
 
 int orr_lua_argerror(lua_State *L, int idx, const char *expected);
+
+/* --- Small helpers (largs.c) ------------------------------------------- */
+
+/* A message handler for lua_pcall: the message with a traceback. */
+int orr_lua_traceback(lua_State *L);
+/* Pushes a new table whose metatable has __mode = @mode ("k", "v"). */
+void orr_lua_new_weak_table(lua_State *L, const char *mode);
+/* Pushes the function of @table named @key and returns true, or returns
+ * false pushing nothing. */
+bool orr_lua_push_method(lua_State *L, const luaL_Reg *table, const char *key);
 const char *orr_lua_check_string(lua_State *L, int idx);
 const char *orr_lua_check_lstring(lua_State *L, int idx, size_t *len);
 const char *orr_lua_opt_string(lua_State *L, int idx, const char *dflt);

@@ -6,6 +6,34 @@
 #include <string.h>
 #include "binding.h"
 
+int orr_lua_traceback(lua_State *L)
+{
+    const char *msg = lua_tostring(L, 1);
+
+    luaL_traceback(L, L, msg ? msg : "(error object is not a string)", 1);
+    return 1;
+}
+
+void orr_lua_new_weak_table(lua_State *L, const char *mode)
+{
+    lua_newtable(L);
+    lua_newtable(L);
+    lua_pushstring(L, mode);
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+}
+
+bool orr_lua_push_method(lua_State *L, const luaL_Reg *table, const char *key)
+{
+    for (const luaL_Reg *r = table; r->name != NULL; r++) {
+        if (strcmp(r->name, key) == 0) {
+            lua_pushcfunction(L, r->func);
+            return true;
+        }
+    }
+    return false;
+}
+
 int orr_lua_argerror(lua_State *L, int idx, const char *expected)
 {
     lua_Debug ar;

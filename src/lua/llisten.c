@@ -68,14 +68,6 @@ static int push_range_protected(lua_State *L)
     return 1;
 }
 
-static int traceback(lua_State *L)
-{
-    const char *msg = lua_tostring(L, 1);
-
-    luaL_traceback(L, L, msg ? msg : "(error object is not a string)", 1);
-    return 1;
-}
-
 /* Calls spec[@name] with the range (or nothing), protected. */
 static void call(LuaListener *ll, const char *name, const OrrFlatRange *range)
 {
@@ -85,7 +77,7 @@ static void call(LuaListener *ll, const char *name, const OrrFlatRange *range)
         return;
     }
     int top = lua_gettop(L);
-    lua_pushcfunction(L, traceback);
+    lua_pushcfunction(L, orr_lua_traceback);
     lua_rawgeti(L, LUA_REGISTRYINDEX, ll->spec_ref);
     lua_getfield(L, -1, name);
     lua_remove(L, -2);

@@ -465,17 +465,6 @@ static int l_machine(lua_State *L)
 /* --- Fields ----------------------------------------------------------------
  */
 
-static bool push_method(lua_State *L, const luaL_Reg *table, const char *key)
-{
-    for (const luaL_Reg *r = table; r->name != NULL; r++) {
-        if (strcmp(r->name, key) == 0) {
-            lua_pushcfunction(L, r->func);
-            return true;
-        }
-    }
-    return false;
-}
-
 static bool region_index(lua_State *L, OrrMemoryRegion *mr, const char *key)
 {
     if (strcmp(key, "kind") == 0) {
@@ -502,7 +491,7 @@ static bool region_index(lua_State *L, OrrMemoryRegion *mr, const char *key)
     } else if (strcmp(key, "alias_offset") == 0) {
         orr_lua_push_u64_or_number(L, orr_memory_region_get_alias_offset(mr));
     } else {
-        return push_method(L, region_methods, key);
+        return orr_lua_push_method(L, region_methods, key);
     }
     return true;
 }
@@ -514,7 +503,7 @@ bool orr_lua_memory_index(lua_State *L, int self, OrrObject *obj,
         return region_index(L, (OrrMemoryRegion *)obj, key);
     }
     if (orr_object_is_a(obj, ORR_TYPE_ADDRESS_SPACE)) {
-        return push_method(L, space_methods, key);
+        return orr_lua_push_method(L, space_methods, key);
     }
     if (orr_object_is_a(obj, ORR_TYPE_MACHINE)) {
         if (strcmp(key, "sysmem") == 0) {

@@ -34,14 +34,6 @@ typedef struct Call {
     uint64_t value; /* in for writes, out for reads */
 } Call;
 
-static int traceback(lua_State *L)
-{
-    const char *msg = lua_tostring(L, 1);
-
-    luaL_traceback(L, L, msg ? msg : "(error object is not a string)", 1);
-    return 1;
-}
-
 /* Runs protected (lua_cpcall): calls the handler with a traceback, and
  * raises what it raised. */
 static int protected_call(lua_State *L)
@@ -50,7 +42,7 @@ static int protected_call(lua_State *L)
     LuaOps *lo = c->lo;
     OrrObject *owner = orr_memory_region_get_owner(lo->mr);
 
-    lua_pushcfunction(L, traceback);
+    lua_pushcfunction(L, orr_lua_traceback);
     lua_rawgeti(L, LUA_REGISTRYINDEX,
                 c->is_write ? lo->write_ref : lo->read_ref);
     orr_lua_push_object(L, owner ? owner : orr_memory_region_object(lo->mr));

@@ -374,17 +374,6 @@ static const luaL_Reg device_methods[] = {
     {NULL, NULL},
 };
 
-static bool push_method(lua_State *L, const luaL_Reg *table, const char *key)
-{
-    for (const luaL_Reg *r = table; r->name != NULL; r++) {
-        if (strcmp(r->name, key) == 0) {
-            lua_pushcfunction(L, r->func);
-            return true;
-        }
-    }
-    return false;
-}
-
 bool orr_lua_object_index(lua_State *L, int self, OrrObject *obj,
                           const char *key)
 {
@@ -404,8 +393,8 @@ bool orr_lua_object_index(lua_State *L, int self, OrrObject *obj,
         lua_pushnumber(L, orr_object_get_refcount(obj));
     } else if (device && strcmp(key, "realized") == 0) {
         lua_pushboolean(L, orr_device_is_realized((OrrDevice *)obj));
-    } else if (!push_method(L, object_methods, key) &&
-               !(device && push_method(L, device_methods, key))) {
+    } else if (!orr_lua_push_method(L, object_methods, key) &&
+               !(device && orr_lua_push_method(L, device_methods, key))) {
         return false;
     }
     return true;

@@ -108,14 +108,6 @@ static bool push_spec_function(lua_State *L, LuaClass *cls, const char *name)
     return false;
 }
 
-static int traceback(lua_State *L)
-{
-    const char *msg = lua_tostring(L, 1);
-
-    luaL_traceback(L, L, msg ? msg : "(error object is not a string)", 1);
-    return 1;
-}
-
 /* Calls the function below @nargs arguments (self first) under a
  * traceback. On error records "@hook <type> <path>: message" and, if
  * @errp, sets it. Returns whether it succeeded. */
@@ -124,7 +116,7 @@ static bool call_hook(lua_State *L, int nargs, const char *hook, OrrObject *obj,
 {
     int fn = lua_gettop(L) - nargs;
 
-    lua_pushcfunction(L, traceback);
+    lua_pushcfunction(L, orr_lua_traceback);
     lua_insert(L, fn);
     int rc = lua_pcall(L, nargs, 0, fn);
     lua_remove(L, fn);
@@ -396,7 +388,7 @@ static void iface_handler(const OrrValue *args, guint nargs, OrrValue *ret,
     for (guint i = 1; i < nargs; i++) {
         orr_lua_push_value(L, &args[i]);
     }
-    lua_pushcfunction(L, traceback);
+    lua_pushcfunction(L, orr_lua_traceback);
     lua_insert(L, top + 1);
     if (lua_pcall(L, (int)nargs + 1, 1, top + 1) != 0) {
         char *path = orr_object_describe(obj);
@@ -1099,11 +1091,7 @@ void orr_lua_open_types(lua_State *L)
     lua_newtable(L);
     lua_rawset(L, LUA_REGISTRYINDEX);
     lua_pushlightuserdata(L, (void *)&weak_states_key);
-    lua_newtable(L);
-    lua_newtable(L);
-    lua_pushliteral(L, "v");
-    lua_setfield(L, -2, "__mode");
-    lua_setmetatable(L, -2);
+    orr_lua_new_weak_table(L, "v");
     lua_rawset(L, LUA_REGISTRYINDEX);
     luaL_register(L, NULL, fns);
 }

@@ -497,10 +497,6 @@ void orr_lua_proxy_init(lua_State *L)
     lua_rawset(L, LUA_REGISTRYINDEX);
 
     lua_pushlightuserdata(L, (void *)&cache_key);
-    lua_newtable(L);
-    lua_newtable(L);
-    lua_pushliteral(L, "v");
-    lua_setfield(L, -2, "__mode");
-    lua_setmetatable(L, -2);
+    orr_lua_new_weak_table(L, "v");
     lua_rawset(L, LUA_REGISTRYINDEX);
 }
