@@ -348,6 +348,7 @@ typedef struct IfaceFill {
     LuaClass *cls;
     char *iface;
     char *slot;
+    OrrClosure *closure; /* the slot's code, kept with the class */
 } IfaceFill;
 
 /* What class_init adds; owned by the LuaClass. */
@@ -481,6 +482,8 @@ static void lua_class_init(OrrObjectClass *klass, const void *data)
             continue;
         }
         /* The closure lives as long as the class: for the process. */
+        g_assert(f->closure == NULL);
+        f->closure = closure;
         *(OrrMethodFn *)((char *)ic + slot->offset) =
             orr_closure_get_code(closure);
     }
