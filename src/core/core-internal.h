@@ -154,6 +154,9 @@ bool orr__link_set(OrrObject *obj, OrrProperty *prop, OrrObject *target,
                    GError **errp);
 /* Drops the slot's edge: its reference or its weak reference. */
 void orr__link_clear(OrrSlot *slot);
+/* Makes every owning link in @obj's subtree whose target is now its own
+ * unit or an ancestor non-owning (called when the subtree joins a tree). */
+void orr__links_reclassify(OrrObject *obj);
 bool orr__check_name(const char *what, const char *name, GError **errp);
 
 /* --- Tree (tree.c) ---------------------------------------------------- */

@@ -6,6 +6,13 @@
  * reference and a weak reference on the target clears it when the target
  * dies. Pointing down or across, it is owning and holds one reference on
  * the target's lifetime unit, recorded as "link <source>.<name>".
+ *
+ * An object is often linked before it is placed in the tree (properties
+ * are set before the parent adds the child), when "up" cannot be seen
+ * yet. So when a subtree joins the tree, its owning links are looked at
+ * again: one whose target is now an ancestor becomes non-owning. The
+ * reverse never happens: leaving the tree keeps a non-owning link weak,
+ * and it is severed if its target dies first.
  */
 #include "core-internal.h"
 
@@ -137,4 +144,43 @@ bool orr__link_set(OrrObject *obj, OrrProperty *prop, OrrObject *target,
     }
     orr__link_clear(&old);
     return true;
+}
+
+/* Makes @slot's owning link non-owning: the edge now points up. */
+static void link_downgrade(OrrSlot *slot)
+{
+    OrrObject *target = slot->value.o;
+    OrrHolder holder = link_holder(slot);
+
+    g_assert(slot->owning && slot->weak_id == 0);
+    slot->owning = false;
+    slot->weak_id = orr_object_weak_ref(target, link_target_died, slot);
+    /* @target's unit is an ancestor of @slot's object, which the caller's
+     * parent holds: this cannot be the last reference. */
+    orr_object_unref_held(target, &holder);
+}
+
+void orr__links_reclassify(OrrObject *obj)
+{
+    if (obj->priv->slots != NULL) {
+        GHashTableIter it;
+        gpointer key, value;
+
+        g_hash_table_iter_init(&it, obj->priv->slots);
+        while (g_hash_table_iter_next(&it, &key, &value)) {
+            OrrSlot *slot = value;
+
+            if (slot->prop->type == ORR_PROP_LINK && slot->owning &&
+                !orr_edge_is_owning(obj, slot->value.o)) {
+                link_downgrade(slot);
+            }
+        }
+    }
+    for (guint i = 0; i < obj->priv->props->len; i++) {
+        OrrProperty *prop = obj->priv->props->pdata[i];
+
+        if (prop->type == ORR_PROP_CHILD && prop->child != NULL) {
+            orr__links_reclassify(prop->child);
+        }
+    }
 }

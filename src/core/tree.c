@@ -118,6 +118,7 @@ const char *orr_object_add_child(OrrObject *parent, const char *name,
     g_free(child->priv->name);
     child->priv->name = g_steal_pointer(&used);
     g_clear_pointer(&child->priv->last_path, g_free);
+    orr__links_reclassify(child);
     return child->priv->name;
 }
 

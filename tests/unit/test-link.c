@@ -390,6 +390,54 @@ static void test_up_self(void)
     assert_no_live_objects();
 }
 
+/* A link set before its source is placed in the tree points "across"
+ * when it is set; once the source is added below the target it points up,
+ * and must stop holding the target. */
+static void test_up_after_add_child(void)
+{
+    g_autoptr(GError) err = NULL;
+    OrrObject *p = obj_add(orr_root(), TYPE_NODE, "test-lk-p", true);
+    OrrObject *a = obj_new(TYPE_NODE);
+    OrrObject *a1 = obj_new(TYPE_NODE);
+
+    /* a1 (below a, below nothing yet) links to p: owning for now. */
+    g_assert_nonnull(orr_object_add_child(a, "a1", a1, &err));
+    orr_object_unref(a1);
+    add_link(a1, "up", TYPE_NODE, 0);
+    set_link_ok(a1, "up", p);
+    g_assert_cmpuint(orr_object_get_refcount(p), ==, 3);
+
+    /* The subtree joins p: the link is now up and takes no reference. */
+    g_assert_nonnull(orr_object_add_child(p, "a", a, &err));
+    g_assert_no_error(err);
+    orr_object_unref(a);
+    g_assert_cmpuint(orr_object_get_refcount(p), ==, 2);
+    assert_holders(p, "caller|parent /");
+    g_assert_true(get_link(a1, "up") == p);
+
+    /* So unparenting p frees the whole subtree: no cycle through a1. */
+    orr_object_unparent(p);
+    orr_object_unref(p);
+    assert_no_live_objects();
+}
+
+/* A link across to a sibling stays owning when its source joins the tree. */
+static void test_across_after_add_child(void)
+{
+    g_autoptr(GError) err = NULL;
+    OrrObject *a, *b;
+    OrrObject *p = scene(&a, &b);
+    OrrObject *c = obj_new(TYPE_NODE);
+
+    add_link(c, "peer", TYPE_NODE, 0);
+    set_link_ok(c, "peer", b);
+    g_assert_nonnull(orr_object_add_child(p, "c", c, &err));
+    orr_object_unref(c);
+    g_assert_cmpuint(orr_object_get_refcount(b), ==, 2);
+    orr_object_unparent(p);
+    assert_no_live_objects();
+}
+
 /* --- Owning edges: across and down ---------------------------------------- */
 
 static void test_across_sibling(void)
@@ -827,6 +875,9 @@ int main(int argc, char **argv)
     g_test_add_func("/link/up/grandparent", test_up_grandparent);
     g_test_add_func("/link/up/root", test_up_root);
     g_test_add_func("/link/up/self", test_up_self);
+    g_test_add_func("/link/up/after-add-child", test_up_after_add_child);
+    g_test_add_func("/link/across/after-add-child",
+                    test_across_after_add_child);
     g_test_add_func("/link/across/sibling", test_across_sibling);
     g_test_add_func("/link/across/keeps-alive", test_across_keeps_alive);
     g_test_add_func("/link/across/detached", test_across_detached);
