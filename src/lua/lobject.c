@@ -19,8 +19,15 @@ int orr_lua_error(lua_State *L, const char *fmt, ...)
 
 int orr_lua_gerror(lua_State *L, const char *what, GError *err)
 {
-    lua_pushfstring(L, "orrery: %s: %s", what,
-                    err != NULL ? err->message : "failed");
+    const char *msg = err != NULL ? err->message : "failed";
+    size_t n = strlen(what);
+
+    /* Core messages often start with the operation already. */
+    if (strncmp(msg, what, n) == 0 && strncmp(msg + n, ": ", 2) == 0) {
+        lua_pushfstring(L, "orrery: %s", msg);
+    } else {
+        lua_pushfstring(L, "orrery: %s: %s", what, msg);
+    }
     g_clear_error(&err);
     return lua_error(L);
 }

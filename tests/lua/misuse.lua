@@ -84,6 +84,8 @@ orrery.type{ name = "mu-bad", parent = "device",
 local n0 = #orrery.hook_errors()
 local b = orrery.new("mu-bad", { parent = m, name = "b" })
 fails(function() b:realize() end, "realize: .*in realize", "realize raises")
+t.raises(function() b:realize() end, "^orrery: realize: '/m/b': ",
+         "naming the operation once, then the device")
 local h = m.memory:listen{ region_add = function() error("in listener") end }
 local io = orrery.io(m, "io", 16, { read = function() error("in read") end })
 m.sysmem:add(0x8000, io)
