@@ -62,6 +62,19 @@ OrrObject *orr_lua_opt_object(lua_State *L, int idx);
  * argument in the error. */
 OrrObject *orr_lua_check_typed(lua_State *L, int idx, const char *type_name,
                                const char *what);
+/* What a proxy answers to beyond the fields and methods of every object:
+ * its kind picks a table of methods that the JIT compiler can look up. */
+typedef enum OrrLuaKind {
+    ORR_LUA_KIND_OBJECT = 0, /* nothing more */
+    ORR_LUA_KIND_SPACE = 1,  /* an address space: accesses and the rest */
+} OrrLuaKind;
+/* Makes @methods the fast lookup table of proxies of @kind. */
+void orr_lua_set_kind_methods(lua_State *L, OrrLuaKind kind,
+                              const luaL_Reg *methods);
+/* Like orr_lua_check_typed() for a proxy of @kind (which implies
+ * @type_name), without looking the type up by name when it is one. */
+OrrObject *orr_lua_check_kind(lua_State *L, int idx, OrrLuaKind kind,
+                              const char *type_name, const char *what);
 /* Pushes a proxy of @obj that holds no reference, for a hook that runs
  * while @obj finalizes; orr_lua_end_borrowed() ends it ("finalized
  * object" afterwards). */

@@ -36,8 +36,8 @@ static OrrMemoryRegion *check_region(lua_State *L, int idx, const char *what)
 
 static OrrAddressSpace *check_space(lua_State *L, int idx, const char *what)
 {
-    return (OrrAddressSpace *)orr_lua_check_typed(L, idx,
-                                                  ORR_TYPE_ADDRESS_SPACE, what);
+    return (OrrAddressSpace *)orr_lua_check_kind(L, idx, ORR_LUA_KIND_SPACE,
+                                                 ORR_TYPE_ADDRESS_SPACE, what);
 }
 
 /* Pushes the new region (or raises with @err). A free-standing region
@@ -558,4 +558,5 @@ void orr_lua_open_memory(lua_State *L)
     };
 
     luaL_register(L, NULL, fns);
+    orr_lua_set_kind_methods(L, ORR_LUA_KIND_SPACE, space_methods);
 }

@@ -25,9 +25,19 @@ static const OrrHolder lua_holder = {.kind = ORR_HOLDER_LUA};
 /* Registry keys (their addresses). */
 static const char cache_key = 'c';
 static const char meta_key = 'm';
+static const char fast_key = 'f'; /* kind -> { name -> C function } */
+
+/* What a proxy of @obj answers to, beyond what every object has. */
+static uint32_t kind_of(OrrObject *obj)
+{
+    return orr_object_is_a(obj, ORR_TYPE_ADDRESS_SPACE) ? ORR_LUA_KIND_SPACE
+                                                        : ORR_LUA_KIND_OBJECT;
+}
 
 typedef struct ProxyLink {
-    OrrObject *obj;  /* NOREF: NULL once released or finalized */
+    /* NOREF: NULL once released or finalized. First: the FFI reads it
+     * (struct orrery_proxy_link in index_chunk). */
+    OrrObject *obj;
     OrrObject *unit; /* the unit our reference is on, NULL once released */
     guint weak_id;   /* on @obj when it is not its own unit, else 0 */
     bool finalized;  /* @obj was finalized before we let go */
@@ -36,9 +46,14 @@ typedef struct ProxyLink {
 } ProxyLink;
 
 /* The userdata. */
+/* The userdata. Its layout is also declared to LuaJIT's FFI as
+ * `struct orrery_proxy_head` (see index_chunk), which reads @kind. */
 typedef struct Proxy {
     ProxyLink *link; /* owned, unless collected and still queued */
+    uint32_t kind;   /* OrrLuaKind of the object, fixed at creation */
 } Proxy;
+G_STATIC_ASSERT(offsetof(Proxy, kind) == sizeof(void *));
+G_STATIC_ASSERT(offsetof(ProxyLink, obj) == 0);
 
 static GPtrArray *release_queue; /* ProxyLink*, to release at a safe point */
 
@@ -168,6 +183,7 @@ void orr_lua_push_object(lua_State *L, OrrObject *obj)
 
     Proxy *p = lua_newuserdata(L, sizeof(Proxy));
     p->link = link;
+    p->kind = kind_of(obj);
     lua_pushlightuserdata(L, (void *)&meta_key);
     lua_rawget(L, LUA_REGISTRYINDEX);
     lua_setmetatable(L, -2);
@@ -188,6 +204,7 @@ void orr_lua_push_borrowed(lua_State *L, OrrObject *obj)
     link->obj = obj; /* no reference: the object is finalizing */
     Proxy *p = lua_newuserdata(L, sizeof(Proxy));
     p->link = link;
+    p->kind = kind_of(obj);
     lua_pushlightuserdata(L, (void *)&meta_key);
     lua_rawget(L, LUA_REGISTRYINDEX);
     lua_setmetatable(L, -2);
@@ -295,6 +312,19 @@ OrrObject *orr_lua_check_typed(lua_State *L, int idx, const char *type_name,
         lua_error(L);
     }
     return obj;
+}
+
+OrrObject *orr_lua_check_kind(lua_State *L, int idx, OrrLuaKind kind,
+                              const char *type_name, const char *what)
+{
+    if (orr_lua_is_proxy(L, idx)) {
+        Proxy *p = lua_touserdata(L, idx);
+
+        if (p->kind == kind && p->link->obj != NULL) {
+            return p->link->obj;
+        }
+    }
+    return orr_lua_check_typed(L, idx, type_name, what); /* raises */
 }
 
 void orr_lua_release_proxy(lua_State *L, int idx)
@@ -479,6 +509,47 @@ static int proxy_tostring(lua_State *L)
     return 1;
 }
 
+/*
+ * The __index metamethod is this Lua function, so that LuaJIT can compile
+ * a lookup like `as.read32` into a trace: it reads the proxy's kind
+ * through the FFI and finds the method in a plain table, and only other
+ * names, and every name of a released or finalized proxy (which raises),
+ * go to the C lookup (proxy_index). Arguments: proxy_index, the
+ * table of methods by kind, the ffi module.
+ */
+static const char index_chunk[] =
+    "local c_index, fast, ffi = ...\n"
+    "if not pcall(ffi.typeof, 'struct orrery_proxy_head') then\n"
+    "  ffi.cdef[[\n"
+    "    struct orrery_proxy_link { void *obj; };\n"
+    "    struct orrery_proxy_head {\n"
+    "      const struct orrery_proxy_link *link; uint32_t kind; };\n"
+    "  ]]\n"
+    "end\n"
+    "local head, cast = ffi.typeof('const struct orrery_proxy_head *'), "
+    "ffi.cast\n"
+    "return function(p, k)\n"
+    "  local h = cast(head, p)\n"
+    "  local methods = fast[h.kind]\n"
+    "  if methods ~= nil and h.link.obj ~= nil then\n"
+    "    local f = methods[k]\n"
+    "    if f ~= nil then return f end\n"
+    "  end\n"
+    "  return c_index(p, k)\n"
+    "end\n";
+
+void orr_lua_set_kind_methods(lua_State *L, OrrLuaKind kind,
+                              const luaL_Reg *methods)
+{
+    g_assert(kind != ORR_LUA_KIND_OBJECT);
+    lua_pushlightuserdata(L, (void *)&fast_key);
+    lua_rawget(L, LUA_REGISTRYINDEX);
+    lua_newtable(L);
+    luaL_register(L, NULL, methods);
+    lua_rawseti(L, -2, (int)kind);
+    lua_pop(L, 1);
+}
+
 void orr_lua_proxy_init(lua_State *L)
 {
     static const luaL_Reg meta[] = {
@@ -494,6 +565,24 @@ void orr_lua_proxy_init(lua_State *L)
     luaL_register(L, NULL, meta);
     lua_pushliteral(L, "orrery object");
     lua_setfield(L, -2, "__metatable");
+
+    lua_pushlightuserdata(L, (void *)&fast_key);
+    lua_newtable(L);
+    lua_pushlightuserdata(L, (void *)&fast_key);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, LUA_REGISTRYINDEX); /* the table stays at the top */
+    if (luaL_loadbuffer(L, index_chunk, sizeof(index_chunk) - 1,
+                        "=orrery.index") != 0) {
+        lua_error(L);
+    }
+    lua_pushcfunction(L, proxy_index);
+    lua_pushvalue(L, -3); /* the table */
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "ffi");
+    lua_call(L, 1, 1);
+    lua_call(L, 3, 1);
+    lua_setfield(L, -4, "__index"); /* replaces the C one */
+    lua_pop(L, 2);                  /* the table and its key */
     lua_rawset(L, LUA_REGISTRYINDEX);
 
     lua_pushlightuserdata(L, (void *)&cache_key);

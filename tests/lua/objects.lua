@@ -58,6 +58,14 @@ local mem = m.memory
 mem:release()
 t.raises(function() return mem:read32(0) end, "released object",
          "a released proxy raises")
+t.raises(function() return mem.read32 end, "^orrery: released object",
+         "even when only a method is looked up")
+local live = m.memory
+t.is(type(live.read32), "function", "a live one finds it")
+t.raises(function() live.read32(m, 0) end,
+         "^orrery: read: expected a address%-space object, got machine",
+         "and its methods check what they are given")
+live = nil
 
 -- Unparent with a reference held: finalized after release.
 local finalized = {}
