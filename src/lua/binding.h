@@ -32,6 +32,9 @@ int orr_lua_argerror(lua_State *L, int idx, const char *expected);
 
 /* A message handler for lua_pcall: the message with a traceback. */
 int orr_lua_traceback(lua_State *L);
+/* Pushes orr_lua_traceback, made once per state (lua_pushcfunction
+ * would make a new closure each time). */
+void orr_lua_push_traceback(lua_State *L);
 /* Pushes a new table whose metatable has __mode = @mode ("k", "v"). */
 void orr_lua_new_weak_table(lua_State *L, const char *mode);
 /* Pushes the function of @table named @key and returns true, or returns
@@ -137,6 +140,8 @@ void orr_lua_drop_states(lua_State *L);
 /* Returns: (transfer full) (nullable): one line per surviving object that
  * a Lua value still holds, naming that value's path (lleak.c). */
 char *orr_lua_leak_paths(lua_State *L);
+/* Whether @obj is of a type defined in Lua (so it has a state). */
+bool orr_lua_is_lua_typed(OrrObject *obj);
 /* Pushes the state table of a Lua-typed @obj, or nil (ltype.c). */
 void orr_lua_push_state(lua_State *L, OrrObject *obj);
 

@@ -14,6 +14,21 @@ int orr_lua_traceback(lua_State *L)
     return 1;
 }
 
+void orr_lua_push_traceback(lua_State *L)
+{
+    static const char key = 't';
+
+    lua_pushlightuserdata(L, (void *)&key);
+    lua_rawget(L, LUA_REGISTRYINDEX);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_pushcfunction(L, orr_lua_traceback);
+        lua_pushlightuserdata(L, (void *)&key);
+        lua_pushvalue(L, -2);
+        lua_rawset(L, LUA_REGISTRYINDEX);
+    }
+}
+
 void orr_lua_new_weak_table(lua_State *L, const char *mode)
 {
     lua_newtable(L);

@@ -77,7 +77,7 @@ static void call(LuaListener *ll, const char *name, const OrrFlatRange *range)
         return;
     }
     int top = lua_gettop(L);
-    lua_pushcfunction(L, orr_lua_traceback);
+    orr_lua_push_traceback(L);
     lua_rawgeti(L, LUA_REGISTRYINDEX, ll->spec_ref);
     lua_getfield(L, -1, name);
     lua_remove(L, -2);

@@ -23,6 +23,7 @@ typedef struct LuaOps {
     int read_ref; /* LUA_NOREF when absent */
     int write_ref;
     OrrMemoryRegion *mr; /* NOREF: the weak reference frees us first */
+    bool owner_state;    /* the owner is of a Lua type: it has a state */
 } LuaOps;
 
 /* One call, its arguments and its outcome, for the protected part. */
@@ -34,20 +35,20 @@ typedef struct Call {
     uint64_t value; /* in for writes, out for reads */
 } Call;
 
-/* Runs protected (lua_cpcall): calls the handler with a traceback, and
- * raises what it raised. */
+/* The protected part, called with the Call as a light userdata: calls
+ * the handler. An error raised here or by the handler reaches run()'s
+ * lua_pcall, whose message handler adds the traceback. */
 static int protected_call(lua_State *L)
 {
     Call *c = lua_touserdata(L, 1);
     LuaOps *lo = c->lo;
     OrrObject *owner = orr_memory_region_get_owner(lo->mr);
 
-    lua_pushcfunction(L, orr_lua_traceback);
     lua_rawgeti(L, LUA_REGISTRYINDEX,
                 c->is_write ? lo->write_ref : lo->read_ref);
     orr_lua_push_object(L, owner ? owner : orr_memory_region_object(lo->mr));
-    if (owner != NULL) {
-        orr_lua_push_state(L, owner); /* nil unless a Lua-typed owner */
+    if (lo->owner_state) {
+        orr_lua_push_state(L, owner);
     } else {
         lua_pushnil(L);
     }
@@ -56,14 +57,15 @@ static int protected_call(lua_State *L)
         orr_lua_push_u64_or_number(L, c->value);
     }
     lua_pushnumber(L, c->size);
-    if (lua_pcall(L, c->is_write ? 5 : 4, c->is_write ? 0 : 1, 2) != 0) {
-        return lua_error(L); /* the message with its traceback */
-    }
+    lua_call(L, c->is_write ? 5 : 4, c->is_write ? 0 : 1);
     if (!c->is_write) {
         c->value = orr_lua_check_u64(L, -1, "io read: the handler's value");
     }
     return 0;
 }
+
+/* Registry key of protected_call's closure, made once. */
+static const char call_key = 'c';
 
 static OrrMemTxResult run(LuaOps *lo, bool is_write, uint64_t offset,
                           unsigned size, uint64_t *value)
@@ -79,15 +81,26 @@ static OrrMemTxResult run(LuaOps *lo, bool is_write, uint64_t offset,
               .offset = offset,
               .size = size,
               .value = *value};
-    if (lua_cpcall(L, protected_call, &c) != 0) {
+    int top = lua_gettop(L);
+
+    if (!lua_checkstack(L, 8)) {
+        return ORR_MEMTX_ACCESS_ERROR;
+    }
+    orr_lua_push_traceback(L);
+    lua_pushlightuserdata(L, (void *)&call_key);
+    lua_rawget(L, LUA_REGISTRYINDEX);
+    lua_pushlightuserdata(L, &c);
+    if (lua_pcall(L, 1, 0, top + 1) != 0) {
         char *path = orr_object_describe(orr_memory_region_object(lo->mr));
         char *where =
             g_strdup_printf("io %s %s", is_write ? "write" : "read", path);
         orr_lua_record_hook_error(L, where);
         g_free(where);
         g_free(path);
+        lua_settop(L, top);
         return ORR_MEMTX_ACCESS_ERROR;
     }
+    lua_settop(L, top);
     *value = c.value;
     return ORR_MEMTX_OK;
 }
@@ -203,6 +216,7 @@ static int l_io(lua_State *L)
     lo->L = L;
     lo->read_ref = read_ref;
     lo->write_ref = write_ref;
+    lo->owner_state = owner != NULL && orr_lua_is_lua_typed(owner);
     lo->mr = orr_memory_region_new_io(owner, name, size, &lo->ops, lo, &err);
     if (lo->mr == NULL) {
         luaL_unref(L, LUA_REGISTRYINDEX, read_ref);
@@ -221,6 +235,9 @@ static int l_io(lua_State *L)
 
 void orr_lua_open_mmio(lua_State *L)
 {
+    lua_pushlightuserdata(L, (void *)&call_key);
+    lua_pushcfunction(L, protected_call);
+    lua_rawset(L, LUA_REGISTRYINDEX);
     lua_pushcfunction(L, l_io);
     lua_setfield(L, -2, "io");
 }

@@ -66,6 +66,11 @@ static LuaClass *lua_class_of(OrrObject *obj)
 }
 
 /* Pushes the state of @obj (strong, else weak), or nil. */
+bool orr_lua_is_lua_typed(OrrObject *obj)
+{
+    return lua_class_of(obj) != NULL;
+}
+
 void orr_lua_push_state(lua_State *L, OrrObject *obj)
 {
     lua_pushlightuserdata(L, (void *)&states_key);
@@ -116,7 +121,7 @@ static bool call_hook(lua_State *L, int nargs, const char *hook, OrrObject *obj,
 {
     int fn = lua_gettop(L) - nargs;
 
-    lua_pushcfunction(L, orr_lua_traceback);
+    orr_lua_push_traceback(L);
     lua_insert(L, fn);
     int rc = lua_pcall(L, nargs, 0, fn);
     lua_remove(L, fn);
@@ -389,7 +394,7 @@ static void iface_handler(const OrrValue *args, guint nargs, OrrValue *ret,
     for (guint i = 1; i < nargs; i++) {
         orr_lua_push_value(L, &args[i]);
     }
-    lua_pushcfunction(L, orr_lua_traceback);
+    orr_lua_push_traceback(L);
     lua_insert(L, top + 1);
     if (lua_pcall(L, (int)nargs + 1, 1, top + 1) != 0) {
         char *path = orr_object_describe(obj);
