@@ -90,6 +90,11 @@ bool orr_lua_push_cached(lua_State *L, OrrObject *obj);
 bool orr_lua_is_proxy(lua_State *L, int idx);
 /* Releases the proxy at @idx now (obj:release()). */
 void orr_lua_release_proxy(lua_State *L, int idx);
+/* What orrery.gc() does: drops compiled traces (which keep the values
+ * they were specialized on), collects twice and releases what was queued,
+ * again until nothing more is released (releasing can free proxies of
+ * children). A safe point (linspect.c). */
+void orr_lua_collect(lua_State *L);
 /* Releases every queued reference; a safe point. Returns how many. */
 guint orr_lua_drain(void);
 /* Installs the proxy metatable; @methods is called to look up a field

@@ -120,10 +120,7 @@ int orr_host_leak_check(lua_State *L, OrrLeakCheck mode)
         orr_object_unparent(roots->pdata[i]);
     }
     g_ptr_array_unref(roots);
-    do {
-        lua_gc(L, LUA_GCCOLLECT, 0);
-        lua_gc(L, LUA_GCCOLLECT, 0);
-    } while (orr_lua_drain() > 0);
+    orr_lua_collect(L);
 
     char *report = orr_live_format_report();
     if (report == NULL) {
@@ -140,10 +137,7 @@ int orr_host_leak_check(lua_State *L, OrrLeakCheck mode)
      * C <-> Lua cycle through a state table; what stays is a C leak. */
     guint before = orr_live_count(NULL);
     orr_lua_drop_states(L);
-    do {
-        lua_gc(L, LUA_GCCOLLECT, 0);
-        lua_gc(L, LUA_GCCOLLECT, 0);
-    } while (orr_lua_drain() > 0);
+    orr_lua_collect(L);
     guint after = orr_live_count(NULL);
     fprintf(stderr,
             "orrery: with every Lua state table dropped, %u of them were "

@@ -4,6 +4,8 @@
  * (LUA-API.md, "Introspection" and "Teardown and tests").
  */
 #include <string.h>
+#include <luajit.h>
+
 #include "binding.h"
 
 /* Registry key of the list of errors raised inside Lua hooks. */
@@ -46,14 +48,22 @@ void orr_lua_record_hook_error(lua_State *L, const char *where)
     lua_pop(L, 2);
 }
 
-/* orrery.gc(): collect twice, then release what was queued; again until
- * nothing more is released (releasing can free proxies of children). */
-static int l_gc(lua_State *L)
+void orr_lua_collect(lua_State *L)
 {
+    /* A compiled trace keeps the values it was specialized on (a closure
+     * and its upvalues, say) as constants, out of the collector's reach:
+     * drop the traces first. They are recompiled when code runs again. */
+    luaJIT_setmode(L, 0, LUAJIT_MODE_ENGINE | LUAJIT_MODE_FLUSH);
     do {
         lua_gc(L, LUA_GCCOLLECT, 0);
         lua_gc(L, LUA_GCCOLLECT, 0);
     } while (orr_lua_drain() > 0);
+}
+
+/* orrery.gc() */
+static int l_gc(lua_State *L)
+{
+    orr_lua_collect(L);
     return 0;
 }
 

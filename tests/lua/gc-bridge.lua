@@ -57,6 +57,26 @@ t.raises(function() free.note = 1 end, "^orrery: cannot set field 'note'",
 free = nil
 orrery.gc()
 
+-- A compiled trace keeps what it was specialized on (here the closure,
+-- and through its upvalue the proxy) as a constant; orrery.gc() drops
+-- traces before it collects, so the object still goes.
+local function capture()
+    local c = orrery.new("container")
+    return function() return c end
+end
+local held = capture()
+local hits = 0
+local function spin(fn)
+    for _ = 1, 1000 do
+        if fn() then hits = hits + 1 end
+    end
+end
+spin(held)
+held = nil
+orrery.gc()
+t.is(orrery.live_count("container"), 0,
+     "a proxy held only by a compiled trace goes at orrery.gc()")
+
 hook:remove()
 r = nil
 orrery.gc()
