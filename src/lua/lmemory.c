@@ -40,14 +40,16 @@ static OrrAddressSpace *check_space(lua_State *L, int idx, const char *what)
                                                  ORR_TYPE_ADDRESS_SPACE, what);
 }
 
-/* Pushes the new region (or raises with @err). A free-standing region
- * comes with the C caller's reference, dropped once the proxy holds its
- * own; one with an owner comes with none (the owner holds it). */
+/* Pushes the new region (or raises with the error in @errp). A
+ * free-standing region comes with the C caller's reference, dropped once
+ * the proxy holds its own; one with an owner comes with none (the owner
+ * holds it). @errp is read only here: the call that made @mr as another
+ * argument has set it by then. */
 static int push_new_region(lua_State *L, OrrMemoryRegion *mr, bool owned,
-                           const char *what, GError *err)
+                           const char *what, GError **errp)
 {
     if (mr == NULL) {
-        return orr_lua_gerror(L, what, err);
+        return orr_lua_gerror(L, what, *errp);
     }
     OrrObject *obj = orr_memory_region_object(mr);
     orr_lua_push_object(L, obj);
@@ -68,7 +70,7 @@ static int l_ram(lua_State *L)
 
     return push_new_region(L,
                            orr_memory_region_new_ram(owner, name, size, &err),
-                           owner != NULL, "ram", err);
+                           owner != NULL, "ram", &err);
 }
 
 static int l_rom(lua_State *L)
@@ -82,7 +84,7 @@ static int l_rom(lua_State *L)
 
     return push_new_region(
         L, orr_memory_region_new_rom(owner, name, size, bytes, len, &err),
-        owner != NULL, "rom", err);
+        owner != NULL, "rom", &err);
 }
 
 static int l_container(lua_State *L)
@@ -94,7 +96,7 @@ static int l_container(lua_State *L)
 
     return push_new_region(
         L, orr_memory_region_new_container(owner, name, size, &err),
-        owner != NULL, "container", err);
+        owner != NULL, "container", &err);
 }
 
 static int l_alias(lua_State *L)
@@ -108,7 +110,7 @@ static int l_alias(lua_State *L)
 
     return push_new_region(
         L, orr_memory_region_new_alias(owner, name, target, offset, size, &err),
-        owner != NULL, "alias", err);
+        owner != NULL, "alias", &err);
 }
 
 /* orrery.transaction(fn): every change inside fn is one update, even
@@ -300,10 +302,23 @@ static int do_write(lua_State *L, unsigned size, int value_idx)
 {
     OrrAddressSpace *as = check_space(L, 1, "write");
     uint64_t addr = orr_lua_check_u64(L, 2, "write: address");
-    uint64_t value =
-        lua_type(L, value_idx) == LUA_TNUMBER && lua_tonumber(L, value_idx) < 0
-            ? (uint64_t)orr_lua_check_i64(L, value_idx, "write")
-            : orr_lua_check_u64(L, value_idx, "write: value");
+    bool negative =
+        lua_type(L, value_idx) == LUA_TNUMBER && lua_tonumber(L, value_idx) < 0;
+    uint64_t value = negative
+                         ? (uint64_t)orr_lua_check_i64(L, value_idx, "write")
+                         : orr_lua_check_u64(L, value_idx, "write: value");
+
+    /* A value must fit the access, as unsigned or as two's complement. */
+    if (size < 8) {
+        unsigned bits = 8 * size;
+        bool fits = negative ? (int64_t)value >= -(INT64_C(1) << (bits - 1))
+                             : value >> bits == 0;
+        if (!fits) {
+            return orr_lua_error(L, "write: value %s does not fit in %u bytes",
+                                 lua_tostring(L, value_idx), size);
+        }
+        value &= (UINT64_C(1) << bits) - 1;
+    }
     OrrMemTxResult r = orr_address_space_write(as, addr, size, value);
 
     lua_pushboolean(L, r == ORR_MEMTX_OK);

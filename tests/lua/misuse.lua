@@ -25,6 +25,17 @@ fails(function() m.memory:write_bytes(0, "") end, "nothing to write", "an empty 
 fails(function() m.sysmem:add(0x2000) end, "expected a memory%-region object, got no value",
       "add without a region")
 fails(function() orrery.transaction(1) end, "bad argument #1", "transaction without a function")
+fails(function() m.memory:write32(0, 0x1ffffffff) end,
+      "write: value 8589934591 does not fit in 4 bytes", "a value too wide")
+fails(function() m.memory:write8(0, -129) end, "does not fit in 1 bytes",
+      "a negative value too wide")
+t.ok(m.memory:write8(0, -1) and m.memory:read8(0) == 0xff,
+     "a negative value that fits is written as two's complement")
+fails(function() orrery.ram(m, "ram", 16) end,
+      "ram: add_child: '/m' already has a child named 'ram'",
+      "a region creation error keeps its message")
+fails(function() orrery.rom(m, "r2", 4, "12345") end,
+      "5 bytes of contents do not fit in 4", "ROM contents too long")
 
 -- Nil and non-objects where objects go.
 fails(function() m.sysmem:add(0x2000, nil) end, "expected a memory%-region", "nil region")

@@ -44,8 +44,10 @@ for c in ("hi\n"):gmatch(".") do
     t.ok(wr(uart.THR, c:byte()), "THR write of byte " .. c:byte())
 end
 t.is(u:output(), "hi\n", "the buffer holds what was written, no newline added")
-wr(uart.THR, 0x141) -- only the low byte of a wider value
-t.is(u:output(), "hi\nA", "a byte register keeps the low byte")
+t.raises(function() wr(uart.THR, 0x141) end, "^orrery: write: .*does not fit",
+         "a value wider than the access is refused")
+wr(uart.THR, 0x41)
+t.is(u:output(), "hi\nA", "and nothing of it was sent")
 u:clear_output()
 t.is(u:output(), "", "clear_output empties the buffer")
 
