@@ -1,14 +1,14 @@
 -- orrery.sysbus: mapping a device's regions into a machine.
 --
 --   local sysbus = require("orrery.sysbus")
---   sysbus.map(machine, 0x10000000, dev.regs)         -- sysmem at an address
---   sysbus.map(machine, 0x10000000, dev.regs, 1)      -- with a priority
---   sysbus.unmap(machine, dev.regs)
+--   sysbus.map(machine, 0x10000000, dev:child("regs"))     -- at an address
+--   sysbus.map(machine, 0x10000000, dev:child("regs"), 1)  -- with a priority
+--   sysbus.unmap(machine, dev:child("regs"))
 local M = {}
 
 local function sysmem(machine)
     if type(machine) ~= "userdata" or not machine:is_a("machine") then
-        error("orrery: sysbus: expected a machine, got " .. tostring(machine), 3)
+        error("orrery: sysbus: expected a machine, got " .. tostring(machine), 0)
     end
     return machine.sysmem
 end

@@ -34,6 +34,9 @@ t.ok(m.memory:write8(0, -1) and m.memory:read8(0) == 0xff,
 fails(function() orrery.ram(m, "ram", 16) end,
       "ram: add_child: '/m' already has a child named 'ram'",
       "a region creation error keeps its message")
+t.raises(function() require("orrery.sysbus").map(1, 0, ram) end,
+         "^orrery: sysbus: expected a machine, got 1",
+         "sysbus errors start with orrery: too")
 fails(function() orrery.rom(m, "r2", 4, "12345") end,
       "5 bytes of contents do not fit in 4", "ROM contents too long")
 
