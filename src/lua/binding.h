@@ -88,6 +88,15 @@ void orr_lua_end_borrowed(OrrObject *obj);
 bool orr_lua_push_cached(lua_State *L, OrrObject *obj);
 /* Whether the value at @idx is a proxy (live or not). */
 bool orr_lua_is_proxy(lua_State *L, int idx);
+/* A log of the proxies made from now on, for a hook that runs while its
+ * object is torn down: such a hook makes proxies (self, its regions) that
+ * would otherwise hold the object until the next collection and so make
+ * it miss its turn to be finalized. Returns a mark for
+ * orr_lua_proxy_log_end(), which releases every proxy made since the
+ * mark whose object is @scope or below it (nullable: none), as
+ * obj:release() would. Logs nest. */
+guint orr_lua_proxy_log_begin(void);
+void orr_lua_proxy_log_end(guint mark, OrrObject *scope);
 /* Releases the proxy at @idx now (obj:release()). */
 void orr_lua_release_proxy(lua_State *L, int idx);
 /* What orrery.gc() does: drops compiled traces (which keep the values

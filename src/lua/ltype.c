@@ -290,8 +290,15 @@ static bool lua_realize(OrrDevice *dev, GError **errp)
 static void lua_unrealize(OrrDevice *dev)
 {
     LuaClass *cls = lua_class_of((OrrObject *)dev);
+    OrrObject *obj = (OrrObject *)dev;
 
-    run_levels((OrrObject *)dev, "unrealize", true, NULL);
+    /* The device is leaving the running machine, usually on its way out
+     * of the tree: the proxies the hooks make of it and of what it owns
+     * go when they return, so that they cannot keep it past its turn to
+     * be finalized. */
+    guint mark = orr_lua_proxy_log_begin();
+    run_levels(obj, "unrealize", true, NULL);
+    orr_lua_proxy_log_end(mark, obj);
     if (cls->base_unrealize != NULL) {
         cls->base_unrealize(dev);
     }

@@ -43,6 +43,7 @@ typedef struct ProxyLink {
     bool finalized;  /* @obj was finalized before we let go */
     bool collected;  /* the userdata is gone: free the link once released */
     bool queued;     /* in the release queue */
+    bool logged;     /* in the creation log: freed by the log's end */
 } ProxyLink;
 
 /* The userdata. */
@@ -56,6 +57,21 @@ G_STATIC_ASSERT(offsetof(Proxy, kind) == sizeof(void *));
 G_STATIC_ASSERT(offsetof(ProxyLink, obj) == 0);
 
 static GPtrArray *release_queue; /* ProxyLink*, to release at a safe point */
+
+/* Links made while a teardown hook runs (see orr_lua_proxy_log_begin()),
+ * oldest first; NULL when no log is open. */
+static GPtrArray *creation_log;
+static guint log_depth;
+
+/* Frees @link if nothing refers to it any more: its userdata is gone, it
+ * is out of the release queue and out of the creation log. */
+static void maybe_free_link(ProxyLink *link)
+{
+    if (link->collected && !link->queued && !link->logged &&
+        link->unit == NULL) {
+        g_free(link);
+    }
+}
 
 static void queue_release(ProxyLink *link)
 {
@@ -97,9 +113,7 @@ guint orr_lua_drain(void)
 
         link->queued = false;
         release_link(link);
-        if (link->collected) {
-            g_free(link);
-        }
+        maybe_free_link(link);
         n++;
     }
     return n;
@@ -130,7 +144,8 @@ static int proxy_gc(lua_State *L)
     link->collected = true;
     if (link->unit != NULL) {
         queue_release(link); /* released, then freed, by orr_lua_drain() */
-    } else if (!link->queued && !(link->obj != NULL && link->unit == NULL)) {
+    } else if (!link->queued && !link->logged &&
+               !(link->obj != NULL && link->unit == NULL)) {
         g_free(link); /* not a borrowed one still in use */
     }
     return 0;
@@ -179,6 +194,10 @@ void orr_lua_push_object(lua_State *L, OrrObject *obj)
     link->unit = unit;
     if (unit != obj) {
         link->weak_id = orr_object_weak_ref(obj, link_object_died, link);
+    }
+    if (log_depth > 0) {
+        link->logged = true;
+        g_ptr_array_add(creation_log, link);
     }
 
     Proxy *p = lua_newuserdata(L, sizeof(Proxy));
@@ -325,6 +344,32 @@ OrrObject *orr_lua_check_kind(lua_State *L, int idx, OrrLuaKind kind,
         }
     }
     return orr_lua_check_typed(L, idx, type_name, what); /* raises */
+}
+
+guint orr_lua_proxy_log_begin(void)
+{
+    if (creation_log == NULL) {
+        creation_log = g_ptr_array_new();
+    }
+    log_depth++;
+    return creation_log->len;
+}
+
+void orr_lua_proxy_log_end(guint mark, OrrObject *scope)
+{
+    g_assert(log_depth > 0 && mark <= creation_log->len);
+    for (guint i = mark; i < creation_log->len; i++) {
+        ProxyLink *link = creation_log->pdata[i];
+
+        link->logged = false;
+        if (scope != NULL && link->obj != NULL &&
+            (link->obj == scope || orr_object_is_ancestor(scope, link->obj))) {
+            release_link(link); /* the proxy answers "released object" */
+        }
+        maybe_free_link(link);
+    }
+    g_ptr_array_set_size(creation_log, mark);
+    log_depth--;
 }
 
 void orr_lua_release_proxy(lua_State *L, int idx)

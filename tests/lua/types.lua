@@ -68,6 +68,33 @@ orrery.gc()
 t.is(table.concat(log, ","), "unrealize,finalize t-uart2,finalize t-uart",
      "unrealize, then finalize in reverse order of addition")
 
+-- Proxies an unrealize hook makes of its device, or of what the device
+-- owns, are released when the hook returns; one the script had before
+-- stays usable.
+local kept = {}
+orrery.type{ name = "t-keeper", parent = "device",
+             init = function(self) orrery.ram(self, "r", 16) end,
+             unrealize = function(self)
+                 kept.self, kept.r = self, self:child("r")
+             end }
+local km = orrery.machine("km")
+orrery.new("t-keeper", { parent = km, name = "k" }):realize()
+orrery.gc()
+km:child("k"):release() -- no proxy of the device is left
+orrery.resolve("/km/k"):unrealize()
+t.raises(function() return kept.r.size end, "^orrery: released object",
+         "a region proxy made in unrealize is released after it")
+local k = km:child("k")
+t.ok(not k.realized, "the device itself is fine")
+k:realize()
+k:unrealize()
+t.ok(kept.self == k, "a proxy that existed before is the hook's self")
+t.ok(kept.self.path == "/km/k", "and stays usable")
+kept, k = nil, nil
+km:unparent()
+km:release()
+orrery.gc()
+
 -- A Lua type storing self in its state is freed after unparent.
 orrery.type{ name = "t-selfish",
              init = function(self, st) st.self = self end }
