@@ -5,6 +5,7 @@
 #ifndef ORRERY_ADDRESS_SPACE_H
 #define ORRERY_ADDRESS_SPACE_H
 
+#include <string.h>
 #include "orrery/memory.h"
 
 G_BEGIN_DECLS
@@ -54,14 +55,20 @@ OrrMemoryRegion *orr_address_space_get_root(OrrAddressSpace *as);
  *
  * Reads through the flat view. An access that hits nothing or breaks a
  * region's rules never touches memory outside a region's backing.
+ *
+ * A call compiled against this header is the inline fast path below
+ * (a hit in the address space's TLB is a load, with no call); the library
+ * also exports the function itself, for FFI and for taking its address.
+ * Both behave the same.
+ *
  * Returns: the result; ORR_MEMTX_ACCESS_ERROR also for a bad @size and
  *   for a NULL @as or @value.
  */
-OrrMemTxResult orr_address_space_read(OrrAddressSpace *as, uint64_t addr,
-                                      unsigned size, uint64_t *value);
+OrrMemTxResult(orr_address_space_read)(OrrAddressSpace *as, uint64_t addr,
+                                       unsigned size, uint64_t *value);
 /** orr_address_space_write: as orr_address_space_read(), writing. */
-OrrMemTxResult orr_address_space_write(OrrAddressSpace *as, uint64_t addr,
-                                       unsigned size, uint64_t value);
+OrrMemTxResult(orr_address_space_write)(OrrAddressSpace *as, uint64_t addr,
+                                        unsigned size, uint64_t value);
 /**
  * orr_address_space_read_bytes:
  * Reads @len bytes into @buf (caller-allocated); failed bytes read as 0.
@@ -106,6 +113,187 @@ typedef struct OrrFlatRange {
  *   address; the regions are borrowed. Free with g_array_unref().
  */
 GArray *orr_address_space_get_flat_ranges(OrrAddressSpace *as);
+
+/* --- The inline access path ----------------------------------------------
+ *
+ * Sized RAM accesses are the hot path of an emulator, so a hit needs no
+ * call into the library. Every address space starts with a small TLB:
+ * recently used 4 KiB pages of RAM and ROM, each with the host address of
+ * its backing. The layout below is private to the library and these
+ * inline functions; read it through them only, never write it.
+ *
+ * Why a hit is safe without the access epoch (see docs/devel/memory.md):
+ * a hit runs no callback, so nothing can change the map or free anything
+ * during it; an entry is only made from the current flat view, whose pins
+ * keep the region and its backing allocated; and every change of the view
+ * (update, patch, replaced or finalized address space) empties the TLB
+ * before anything the old view showed can be released.
+ */
+
+/** ORR_TLB_PAGE_BITS: the TLB maps pages of 2^12 bytes. */
+#define ORR_TLB_PAGE_BITS 12
+#define ORR__TLB_PAGE_MASK ((UINT64_C(1) << ORR_TLB_PAGE_BITS) - 1)
+
+/*
+ * OrrTlbEntry: (private) one page. A tag is the page's address with the
+ * TLB's generation (1 to ORR__TLB_PAGE_MASK) in its low bits, or 0: no
+ * access of that direction goes to the backing. Host address = @addend +
+ * bus address (wrapping).
+ */
+typedef struct OrrTlbEntry {
+    uint64_t read_tag;
+    uint64_t write_tag;
+    uintptr_t addend;
+    uint64_t age; /* fill count when made; the library's, for resizing */
+} OrrTlbEntry;
+
+/*
+ * OrrRamCache: (private) the RAM or ROM range a sized access of the
+ * library hit last, at least 8 bytes long: [@first, @first + @span].
+ * Host address = @bias + bus address (wrapping).
+ */
+typedef struct OrrRamCache {
+    uint64_t first;
+    uint64_t span; /* last - first, at least 7 */
+    uintptr_t bias;
+    bool can_read;  /* reads go to the backing; false when empty */
+    bool can_write; /* writes do (not readonly); false when empty */
+} OrrRamCache;
+
+/*
+ * OrrAddressSpaceHead: (private) the first member of every address space.
+ * @tlb has 2^(64 - @tlb_shift) sets of two ways. An address space that
+ * has filled nothing yet shares an empty table that never matches.
+ */
+typedef struct OrrAddressSpaceHead {
+    OrrObject parent_obj;
+    OrrRamCache ram;
+    OrrTlbEntry *tlb;   /* NOREF: owned by the address space */
+    unsigned tlb_shift; /* 64 - log2(sets), 63 at most */
+    uint64_t tlb_gen;   /* matches the low bits of a valid tag */
+} OrrAddressSpaceHead;
+
+/* The TLB set of @addr: the top bits of a multiplicative hash of its page
+ * number, so that pages at any regular stride spread over the sets. */
+static inline OrrTlbEntry *orr__tlb_set(const OrrAddressSpaceHead *h,
+                                        uint64_t addr)
+{
+    uint64_t hash = (addr >> ORR_TLB_PAGE_BITS) * UINT64_C(0x9e3779b97f4a7c15);
+
+    return &h->tlb[2 * (hash >> h->tlb_shift)];
+}
+
+/*
+ * Whether the RAM range or the TLB has an access of @size at @addr for
+ * the direction asked; if so, @bias gives its host address (@bias +
+ * @addr, wrapping). Both need a valid size and a little-endian host (the
+ * bus is little-endian); the TLB also needs the access within one page.
+ */
+static inline bool orr__cache_find(OrrAddressSpace *as, uint64_t addr,
+                                   unsigned size, bool is_write,
+                                   uintptr_t *bias)
+{
+    const OrrAddressSpaceHead *h = (const OrrAddressSpaceHead *)(void *)as;
+    const OrrRamCache *c = &h->ram;
+
+    if (G_BYTE_ORDER != G_LITTLE_ENDIAN ||
+        !(size == 1 || size == 2 || size == 4 || size == 8)) {
+        return false;
+    }
+    if ((is_write ? c->can_write : c->can_read) &&
+        addr - c->first <= c->span - (size - 1)) {
+        *bias = c->bias;
+        return true;
+    }
+    if ((addr & ORR__TLB_PAGE_MASK) > (1u << ORR_TLB_PAGE_BITS) - size) {
+        return false;
+    }
+
+    const OrrTlbEntry *t = orr__tlb_set(h, addr);
+    uint64_t tag = (addr & ~ORR__TLB_PAGE_MASK) | h->tlb_gen;
+
+    for (unsigned way = 0; way < 2; way++) {
+        if ((is_write ? t[way].write_tag : t[way].read_tag) == tag) {
+            *bias = t[way].addend;
+            return true;
+        }
+    }
+    return false;
+}
+
+static inline OrrMemTxResult orr__address_space_read_inline(OrrAddressSpace *as,
+                                                            uint64_t addr,
+                                                            unsigned size,
+                                                            uint64_t *value)
+{
+    uintptr_t bias;
+
+    if (G_LIKELY(as != NULL && value != NULL) &&
+        orr__cache_find(as, addr, size, false, &bias)) {
+        const void *host = (const void *)(bias + (uintptr_t)addr);
+        uint8_t v8;
+        uint16_t v16;
+        uint32_t v32;
+
+        switch (size) {
+        case 1:
+            memcpy(&v8, host, 1);
+            *value = v8;
+            break;
+        case 2:
+            memcpy(&v16, host, 2);
+            *value = v16;
+            break;
+        case 4:
+            memcpy(&v32, host, 4);
+            *value = v32;
+            break;
+        default:
+            memcpy(value, host, 8);
+            break;
+        }
+        return ORR_MEMTX_OK;
+    }
+    return (orr_address_space_read)(as, addr, size, value);
+}
+
+static inline OrrMemTxResult
+orr__address_space_write_inline(OrrAddressSpace *as, uint64_t addr,
+                                unsigned size, uint64_t value)
+{
+    uintptr_t bias;
+
+    if (G_LIKELY(as != NULL) && orr__cache_find(as, addr, size, true, &bias)) {
+        void *host = (void *)(bias + (uintptr_t)addr);
+        uint8_t v8 = (uint8_t)value;
+        uint16_t v16 = (uint16_t)value;
+        uint32_t v32 = (uint32_t)value;
+
+        switch (size) {
+        case 1:
+            memcpy(host, &v8, 1);
+            break;
+        case 2:
+            memcpy(host, &v16, 2);
+            break;
+        case 4:
+            memcpy(host, &v32, 4);
+            break;
+        default:
+            memcpy(host, &value, 8);
+            break;
+        }
+        return ORR_MEMTX_OK;
+    }
+    return (orr_address_space_write)(as, addr, size, value);
+}
+
+/* Calls compile to the inline path; (orr_address_space_read) names the
+ * exported function. */
+#define orr_address_space_read(as, addr, size, value)                          \
+    orr__address_space_read_inline(as, addr, size, value)
+#define orr_address_space_write(as, addr, size, value)                         \
+    orr__address_space_write_inline(as, addr, size, value)
 
 /* --- Listeners -------------------------------------------------------------
  */

@@ -269,6 +269,8 @@ static void as_instance_init(OrrObject *obj)
 {
     OrrAddressSpace *as = (OrrAddressSpace *)obj;
 
+    G_STATIC_ASSERT(offsetof(OrrAddressSpace, head) == 0);
+    orr__tlb_init(as);
     orr__ram_cache_clear(as);
     as->view = orr__flatview_render(NULL);
     as->view->users = 1;
@@ -285,6 +287,8 @@ static void as_instance_finalize(OrrObject *obj)
     root_unlink(as);
     as->view->users--;
     g_clear_pointer(&as->view, orr__access_retire_view);
+    orr__ram_cache_clear(as);
+    orr__tlb_free(as);
 }
 
 static bool prop_get_root(OrrObject *obj, const OrrProperty *prop,

@@ -360,21 +360,54 @@ OrrMemTxResult orr_address_space_write_bytes(OrrAddressSpace *as, uint64_t addr,
  * A sized access inside one entry goes to the region whole (one MMIO
  * call of @size); one that straddles entries is done as bytes.
  */
-/* Remembers entry @e (which has a backing) in @c. The biases wrap
- * around: only addresses inside the range are ever added to them. */
-static void ram_cache_fill(OrrRamCache *c, const OrrFlatEntry *e)
-{
-    uintptr_t bias =
-        (uintptr_t)(e->mr->backing + e->offset) - (uintptr_t)(uint64_t)e->start;
 
-    c->first = (uint64_t)e->start;
-    c->last = (uint64_t)(e->end - 1);
-    c->read_bias = e->reads_backing ? bias : 0;
-    c->write_bias = e->writes_backing && !e->readonly ? bias : 0;
+/* Loads or stores a bus value at @host. */
+static inline void host_rw(uint8_t *host, unsigned size, uint64_t *value,
+                           bool is_write)
+{
+    if (is_write) {
+        store_le(host, *value, size);
+    } else {
+        *value = load_le(host, size);
+    }
 }
 
-/* Everything but a hit in the RAM cache. Kept out of line so that the
- * hit needs no stack frame. */
+/* Host address = bias + bus address, inside entry @e (with a backing).
+ * The bias wraps around: only addresses inside the entry are added. */
+static uintptr_t entry_bias(const OrrFlatEntry *e)
+{
+    return (uintptr_t)(e->mr->backing + e->offset) -
+           (uintptr_t)(uint64_t)e->start;
+}
+
+/* Remembers entry @e (which has a backing) in @c, when it is long enough
+ * for the cache's bounds check (8 bytes). */
+static void ram_cache_fill(OrrRamCache *c, const OrrFlatEntry *e)
+{
+    if (e->end - e->start < 8) {
+        return;
+    }
+    c->first = (uint64_t)e->start;
+    c->span = (uint64_t)(e->end - 1 - e->start);
+    c->bias = entry_bias(e);
+    c->can_read = e->reads_backing;
+    c->can_write = e->writes_backing && !e->readonly;
+}
+
+/* Puts the page of @addr in the TLB when all of it lies in entry @e
+ * (which has a backing). */
+static void tlb_fill_from(OrrAddressSpace *as, const OrrFlatEntry *e,
+                          uint64_t addr)
+{
+    uint64_t page = addr & ~ORR__TLB_PAGE_MASK;
+
+    if (page < e->start || (OrrU128)page + (ORR__TLB_PAGE_MASK + 1) > e->end) {
+        return;
+    }
+    orr__tlb_fill(as, addr, entry_bias(e), e->reads_backing,
+                  e->writes_backing && !e->readonly);
+}
+
 /* Remembers MMIO entry @e in @c when its calls are simple (see
  * OrrMmioCache); otherwise leaves @c as it is. */
 static void mmio_cache_fill(OrrMmioCache *c, const OrrFlatEntry *e)
@@ -429,12 +462,9 @@ static G_GNUC_NO_INLINE OrrMemTxResult as_rw_sized_slow(OrrAddressSpace *as,
         uint8_t *host =
             e->mr->backing + e->offset + (addr - (uint64_t)e->start);
 
-        ram_cache_fill(&as->ram, e);
-        if (is_write) {
-            store_le(host, *value, size);
-        } else {
-            *value = load_le(host, size);
-        }
+        ram_cache_fill(&as->head.ram, e);
+        tlb_fill_from(as, e, addr);
+        host_rw(host, size, value, is_write);
         return ORR_MEMTX_OK;
     }
 
@@ -462,26 +492,15 @@ static G_GNUC_NO_INLINE OrrMemTxResult as_rw_sized_slow(OrrAddressSpace *as,
     return r;
 }
 
-/* The hot path: a valid size inside the RAM range hit last. */
+/*
+ * The hot path, after the inline one of the header: the MMIO range hit
+ * last, when its calls are simple (one call); then the RAM range and the
+ * TLB, again for callers of the exported functions.
+ */
 static inline OrrMemTxResult as_rw_sized(OrrAddressSpace *as, uint64_t addr,
                                          unsigned size, uint64_t *value,
                                          bool is_write)
 {
-    const OrrRamCache *c = &as->ram;
-    uintptr_t bias = is_write ? c->write_bias : c->read_bias;
-
-    if (bias != 0 && valid_size(size) && addr >= c->first && addr <= c->last &&
-        c->last - addr >= size - 1) {
-        uint8_t *host = (uint8_t *)(bias + (uintptr_t)addr);
-        if (is_write) {
-            store_le(host, *value, size);
-        } else {
-            *value = load_le(host, size);
-        }
-        return ORR_MEMTX_OK;
-    }
-
-    /* The MMIO range hit last, when its calls are simple: one call. */
     const OrrMmioCache *m = &as->mmio;
 
     if (addr >= m->first && addr <= m->last && m->last - addr >= size - 1 &&
@@ -503,11 +522,20 @@ static inline OrrMemTxResult as_rw_sized(OrrAddressSpace *as, uint64_t addr,
             return ORR_MEMTX_OK;
         }
     }
+
+    uintptr_t bias;
+
+    if (orr__cache_find(as, addr, size, is_write, &bias)) {
+        host_rw((uint8_t *)(bias + (uintptr_t)addr), size, value, is_write);
+        return ORR_MEMTX_OK;
+    }
     return as_rw_sized_slow(as, addr, size, value, is_write);
 }
 
-OrrMemTxResult orr_address_space_read(OrrAddressSpace *as, uint64_t addr,
-                                      unsigned size, uint64_t *value)
+/* The exported functions; callers compiled against the header take the
+ * inline path there first. */
+OrrMemTxResult(orr_address_space_read)(OrrAddressSpace *as, uint64_t addr,
+                                       unsigned size, uint64_t *value)
 {
     if (G_UNLIKELY(as == NULL || value == NULL)) {
         if (value != NULL) {
@@ -518,8 +546,8 @@ OrrMemTxResult orr_address_space_read(OrrAddressSpace *as, uint64_t addr,
     return as_rw_sized(as, addr, size, value, false);
 }
 
-OrrMemTxResult orr_address_space_write(OrrAddressSpace *as, uint64_t addr,
-                                       unsigned size, uint64_t value)
+OrrMemTxResult(orr_address_space_write)(OrrAddressSpace *as, uint64_t addr,
+                                        unsigned size, uint64_t value)
 {
     if (G_UNLIKELY(as == NULL)) {
         return ORR_MEMTX_ACCESS_ERROR;

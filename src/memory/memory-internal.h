@@ -255,18 +255,6 @@ void orr__flatview_check_window(const OrrFlatView *view, guint from, guint to);
 /* --- Address spaces (address-space.c) ---------------------------------- */
 
 /*
- * The last RAM or ROM range an address space's sized access hit, as host
- * pointers: the next access inside it is a compare and a load. Emptied by
- * every update, so it never outlives the view entry it came from.
- */
-typedef struct OrrRamCache {
-    uint64_t first; /* the range [first, last]; empty if first > last */
-    uint64_t last;
-    uintptr_t read_bias;  /* host address of bus address 0, or 0: no reads */
-    uintptr_t write_bias; /* the same for writes, 0 when readonly */
-} OrrRamCache;
-
-/*
  * The last MMIO range a sized access hit, when its calls are simple: the
  * view holds the region's unit, the ops are little-endian with no
  * accepts() hook, and the sizes in [@min, @max] are both valid and
@@ -286,8 +274,9 @@ typedef struct OrrMmioCache {
 } OrrMmioCache;
 
 struct OrrAddressSpace {
-    OrrObject parent_obj;
-    OrrRamCache ram;
+    OrrAddressSpaceHead head; /* first: the public inline path reads it */
+    uint64_t tlb_fills;       /* pages filled since the TLB was made */
+    guint tlb_thrash;         /* young entries evicted since the last resize */
     OrrMmioCache mmio;
     OrrMemoryRegion *root; /* NOREF: weak; @root_owning holds its unit */
     bool root_owning;
@@ -299,11 +288,27 @@ struct OrrAddressSpace {
     guint notifying;      /* listener notifications in progress */
 };
 
-/* Empties @as's RAM cache (its view changed). */
+/* --- The TLB (tlb.c) -------------------------------------------------- */
+
+/* Gives @as an empty TLB (the shared set that never matches). */
+void orr__tlb_init(OrrAddressSpace *as);
+/* Frees @as's TLB; it is empty afterwards. */
+void orr__tlb_free(OrrAddressSpace *as);
+/* Invalidates every entry of @as's TLB: a generation step, with a wipe
+ * once every ORR__TLB_PAGE_MASK steps. */
+void orr__tlb_flush(OrrAddressSpace *as);
+/* Remembers the page of @addr: its host address is @bias + bus address;
+ * @can_read, @can_write say which directions go to the backing. The
+ * caller checked that the whole page lies in one entry of the current
+ * view that has a backing. */
+void orr__tlb_fill(OrrAddressSpace *as, uint64_t addr, uintptr_t bias,
+                   bool can_read, bool can_write);
+/* Empties @as's caches (its view changed, or is about to). */
 static inline void orr__ram_cache_clear(OrrAddressSpace *as)
 {
-    as->ram = (OrrRamCache){.first = 1, .last = 0};
+    as->head.ram = (OrrRamCache){.can_read = false, .can_write = false};
     as->mmio = (OrrMmioCache){.first = 1, .last = 0};
+    orr__tlb_flush(as);
 }
 
 /* listener.c: tells @as's listeners how its view changed. */
