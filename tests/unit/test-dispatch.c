@@ -1641,6 +1641,325 @@ static void test_mmio_fallible_ops(void)
     finish(o);
 }
 
+/* --- The access caches
+ * ---------------------------------------------------------- */
+
+/*
+ * A sized RAM access is served from the address space's RAM range or its
+ * TLB of pages (the inline path of the header), with no call into the
+ * library. Whatever a cache holds must stop being used the moment the view
+ * changes. Each check reads through the inline path and through the
+ * exported function, after warming both caches on the address.
+ */
+#define assert_read_both(as, addr, size, result, expected)                     \
+    do {                                                                       \
+        uint64_t w_ = UINT64_C(0xdeadbeefdeadbeef);                            \
+        assert_read((as), (addr), (size), (result), (expected));               \
+        assert_tx((orr_address_space_read)((as), (addr), (size), &w_),         \
+                  (result));                                                   \
+        g_assert_cmphex(w_, ==, (expected));                                   \
+    } while (0)
+
+/* Reads @addr twice and writes it back: the RAM range and the page of
+ * @addr are then cached, for reads and (when writable) for writes. */
+static void warm(OrrAddressSpace *as, uint64_t addr)
+{
+    uint64_t v = 0;
+
+    for (int i = 0; i < 2; i++) {
+        assert_tx(orr_address_space_read(as, addr, 4, &v), ORR_MEMTX_OK);
+    }
+    (void)orr_address_space_write(as, addr, 4, v);
+}
+
+/* Unmapping, disabling, readonly (own and inherited), an alias moved, an
+ * overlapping region of higher priority, a region replaced by another at
+ * the same address: none is read or written through a stale entry. */
+static void test_cache_invalidation(void)
+{
+    g_autoptr(GError) err = NULL;
+    OrrObject *o = new_owner("test-dispatch");
+    OrrMemoryRegion *root = container(o, "root", 0x100000);
+    OrrMemoryRegion *box = container(o, "box", 0x10000);
+    OrrMemoryRegion *a = ram(o, "a", 0x2000);
+    OrrMemoryRegion *b = ram(o, "b", 0x2000);
+    RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
+    uint8_t *ha = host(a);
+    uint8_t *hb = host(b);
+
+    memset(ha, 0xaa, 0x2000);
+    memset(hb, 0xbb, 0x2000);
+    memset(dev.mem, 0xdd, sizeof dev.mem);
+    add(box, 0, a);
+    add(root, 0x10000, box);
+    OrrAddressSpace *as = space(o, "as", root);
+
+    /* Disabled, then enabled again. */
+    warm(as, 0x11000);
+    orr_memory_region_set_enabled(a, false);
+    assert_read_both(as, 0x11000, 4, ORR_MEMTX_DECODE_ERROR, 0);
+    assert_write(as, 0x11000, 4, 0, ORR_MEMTX_DECODE_ERROR);
+    g_assert_cmphex(ha[0x1000], ==, 0xaa);
+    orr_memory_region_set_enabled(a, true);
+    assert_read_both(as, 0x11000, 4, ORR_MEMTX_OK, 0xaaaaaaaa);
+
+    /* Readonly, its own flag and inherited from the container. */
+    OrrMemoryRegion *ro[] = {a, box};
+    for (guint i = 0; i < G_N_ELEMENTS(ro); i++) {
+        warm(as, 0x11000);
+        orr_memory_region_set_readonly(ro[i], true);
+        assert_write(as, 0x11000, 4, 0, ORR_MEMTX_ACCESS_ERROR);
+        assert_tx((orr_address_space_write)(as, 0x11000, 4, 0),
+                  ORR_MEMTX_ACCESS_ERROR);
+        g_assert_cmphex(ha[0x1000], ==, 0xaa);
+        assert_read_both(as, 0x11000, 4, ORR_MEMTX_OK, 0xaaaaaaaa);
+        orr_memory_region_set_readonly(ro[i], false);
+        assert_write(as, 0x11000, 1, 0xaa, ORR_MEMTX_OK);
+    }
+
+    /* An MMIO region of higher priority over a cached page. */
+    warm(as, 0x11000);
+    OrrMemoryRegion *dv = io(o, "dev", 0x100, &ops_le8, &dev);
+    g_assert_true(
+        orr_memory_region_add_subregion_overlap(box, 0x1000, dv, 1, &err));
+    g_assert_no_error(err);
+    assert_read_both(as, 0x11000, 4, ORR_MEMTX_OK, 0xdddddddd);
+    orr_test_assert_log("r 0/4, r 0/4");
+    g_assert_true(orr_memory_region_del_subregion(box, dv, &err));
+    assert_read_both(as, 0x11000, 4, ORR_MEMTX_OK, 0xaaaaaaaa);
+
+    /* Replaced by another region at the same address. */
+    warm(as, 0x11000);
+    g_assert_true(orr_memory_region_del_subregion(box, a, &err));
+    assert_read_both(as, 0x11000, 4, ORR_MEMTX_DECODE_ERROR, 0);
+    add(box, 0, b);
+    assert_read_both(as, 0x11000, 4, ORR_MEMTX_OK, 0xbbbbbbbb);
+    assert_write(as, 0x11000, 4, 0x01020304, ORR_MEMTX_OK);
+    g_assert_cmphex(hb[0x1000], ==, 0x04);
+    g_assert_cmphex(ha[0x1000], ==, 0xaa);
+
+    /* Moved away: the old address is a hole. */
+    warm(as, 0x11000);
+    g_assert_true(orr_memory_region_set_address(box, 0x40000, &err));
+    assert_read_both(as, 0x11000, 4, ORR_MEMTX_DECODE_ERROR, 0);
+    assert_read_both(as, 0x41000, 4, ORR_MEMTX_OK, 0x01020304);
+
+    /* An alias whose offset moves. */
+    for (guint i = 0; i < 0x2000; i++) {
+        ha[i] = (uint8_t)(i >> 8);
+    }
+    OrrMemoryRegion *win =
+        orr_memory_region_new_alias(o, "win", a, 0, 0x1000, &err);
+    g_assert_no_error(err);
+    add(root, 0x80000, win);
+    warm(as, 0x80010);
+    assert_read_both(as, 0x80010, 1, ORR_MEMTX_OK, 0x00);
+    g_assert_true(orr_memory_region_set_alias_offset(win, 0x1000, &err));
+    assert_read_both(as, 0x80010, 1, ORR_MEMTX_OK, 0x10);
+    assert_write(as, 0x80010, 1, 0x77, ORR_MEMTX_OK);
+    g_assert_cmphex(ha[0x1010], ==, 0x77);
+    g_assert_cmphex(ha[0x0010], ==, 0x00);
+
+    /* Unmapped for good. */
+    warm(as, 0x80010);
+    g_assert_true(orr_memory_region_del_subregion(root, win, &err));
+    assert_read_both(as, 0x80010, 1, ORR_MEMTX_DECODE_ERROR, 0);
+    g_assert_no_error(err);
+    finish(o);
+}
+
+/* A ROM device's page, cached in ROMD mode, goes to the ops once the
+ * mode is switched off; a ROM's page is never written through. */
+static void test_cache_romd_and_rom(void)
+{
+    g_autoptr(GError) err = NULL;
+    OrrObject *o = new_owner("test-dispatch");
+    OrrMemoryRegion *root = container(o, "root", 0x100000);
+    RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
+    OrrMemoryRegion *rd =
+        orr_memory_region_new_romd(o, "flash", 0x1000, &ops_le8, &dev, &err);
+    static const uint8_t contents[4] = {1, 2, 3, 4};
+    OrrMemoryRegion *rom = orr_memory_region_new_rom(o, "rom", 0x1000, contents,
+                                                     sizeof contents, &err);
+
+    g_assert_no_error(err);
+    memset(host(rd), 0x11, 0x1000);
+    memset(dev.mem, 0x22, sizeof dev.mem);
+    add(root, 0x8000, rd);
+    add(root, 0x9000, rom);
+    OrrAddressSpace *as = space(o, "as", root);
+
+    warm(as, 0x8000);
+    orr_test_assert_log("w 0/4=11111111");
+    assert_read_both(as, 0x8010, 4, ORR_MEMTX_OK, 0x11111111);
+    g_assert_true(orr_memory_region_set_romd(rd, false, &err));
+    assert_read_both(as, 0x8010, 4, ORR_MEMTX_OK, 0x22222222);
+    orr_test_assert_log("r 10/4, r 10/4");
+
+    warm(as, 0x9000);
+    assert_write(as, 0x9000, 4, 0, ORR_MEMTX_ACCESS_ERROR);
+    assert_tx((orr_address_space_write)(as, 0x9000, 4, 0),
+              ORR_MEMTX_ACCESS_ERROR);
+    assert_read_both(as, 0x9000, 4, ORR_MEMTX_OK, 0x04030201);
+    orr_test_assert_log("");
+    finish(o);
+}
+
+/*
+ * Many pages in many regions, at a power-of-two stride: every access
+ * checked against the backings while the TLB fills, thrashes and grows,
+ * and again after each of a few thousand view changes, which wrap the
+ * TLB's generation (a stale entry of an old generation must not match
+ * when the generation comes round again).
+ */
+static void test_cache_many_pages(void)
+{
+    enum { N = 256, STRIDE = 0x10000, PAGE = 0x1000 };
+    OrrObject *o = new_owner("test-dispatch");
+    OrrMemoryRegion *root = container(o, "root", (uint64_t)N * STRIDE);
+    uint8_t *h[N];
+    GRand *rand = g_rand_new_with_seed(7);
+
+    orr_memory_transaction_begin();
+    for (guint i = 0; i < N; i++) {
+        char name[16];
+
+        g_snprintf(name, sizeof name, "r%u", i);
+        OrrMemoryRegion *r = ram(o, name, 2 * PAGE);
+        h[i] = host(r);
+        add(root, (uint64_t)i * STRIDE, r);
+    }
+    orr_memory_transaction_commit();
+    OrrAddressSpace *as = space(o, "as", root);
+
+    for (guint k = 0; k < 30000; k++) {
+        guint i = (guint)g_rand_int_range(rand, 0, N);
+        uint32_t off = (uint32_t)g_rand_int_range(rand, 0, 2 * PAGE - 8);
+        uint64_t addr = (uint64_t)i * STRIDE + off;
+        uint64_t v;
+
+        if (k % 3 == 0) {
+            assert_write(as, addr, 4, k, ORR_MEMTX_OK);
+            g_assert_cmpuint(h[i][off], ==, k & 0xff);
+        }
+        assert_tx(orr_address_space_read(as, addr, 8, &v), ORR_MEMTX_OK);
+        g_assert_cmpmem(&v, 8, h[i] + off, 8);
+    }
+
+    /*
+     * The last few regions cached, then unmapped, one after the other
+     * (so their stale entries are of several generations); then other
+     * changes, thousands, each followed by a read of every stale page.
+     */
+    enum { STALE = 8 };
+    OrrMemoryRegion *extra = ram(o, "extra", PAGE);
+    g_autoptr(GError) err = NULL;
+
+    for (guint i = N - STALE; i < N; i++) {
+        uint64_t at = (uint64_t)i * STRIDE;
+        OrrMemoryRegion *r = orr_address_space_find(as, at, NULL);
+
+        warm(as, at + 8);
+        g_assert_true(orr_memory_region_del_subregion(root, r, &err));
+    }
+    for (guint k = 0; k < 5000; k++) {
+        for (int step = 0; step < 2; step++) {
+            if (step == 0) {
+                add(root, STRIDE / 2, extra);
+            } else {
+                g_assert_true(
+                    orr_memory_region_del_subregion(root, extra, &err));
+            }
+            for (guint i = N - STALE; i < N; i++) {
+                assert_read(as, (uint64_t)i * STRIDE + 8, 4,
+                            ORR_MEMTX_DECODE_ERROR, 0);
+            }
+        }
+    }
+    g_assert_no_error(err);
+    g_rand_free(rand);
+    finish(o);
+}
+
+/* Inside an MMIO callback: the callback unmaps a RAM region the outer
+ * code had cached, then reads it: a decode error, inline or not. */
+typedef struct Unmapper {
+    OrrAddressSpace *as;
+    OrrMemoryRegion *container;
+    OrrMemoryRegion *victim;
+    uint64_t victim_addr;
+    bool unmapped;
+} Unmapper;
+
+static uint64_t unmapper_read(void *opaque, uint64_t offset, unsigned size)
+{
+    Unmapper *u = opaque;
+    g_autoptr(GError) err = NULL;
+    uint64_t v = 1;
+
+    if (!u->unmapped) {
+        g_assert_true(
+            orr_memory_region_del_subregion(u->container, u->victim, &err));
+        g_assert_no_error(err);
+        u->unmapped = true;
+    }
+    assert_tx(orr_address_space_read(u->as, u->victim_addr, 4, &v),
+              ORR_MEMTX_DECODE_ERROR);
+    g_assert_cmphex(v, ==, 0);
+    assert_tx((orr_address_space_read)(u->as, u->victim_addr, 4, &v),
+              ORR_MEMTX_DECODE_ERROR);
+    return 0x5a;
+}
+
+static void unmapper_write(void *opaque, uint64_t offset, uint64_t value,
+                           unsigned size)
+{
+}
+
+static const OrrMemoryOps unmapper_ops = {
+    .read = unmapper_read,
+    .write = unmapper_write,
+    .endianness = ORR_ENDIAN_LITTLE,
+};
+
+static void test_cache_nested_unmap(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    OrrMemoryRegion *root = container(o, "root", 0x100000);
+    OrrMemoryRegion *r = ram(o, "ram", 0x4000);
+    Unmapper u = {.container = root, .victim = r, .victim_addr = 0x21000};
+
+    add(root, 0x20000, r);
+    add(root, 0x1000, io(o, "unmapper", 0x100, &unmapper_ops, &u));
+    u.as = space(o, "as", root);
+    warm(u.as, 0x21000);
+    assert_read_both(u.as, 0x1000, 4, ORR_MEMTX_OK, 0x5a);
+    assert_read_both(u.as, 0x21000, 4, ORR_MEMTX_DECODE_ERROR, 0);
+    finish(o);
+}
+
+/* A new address space never sees what another one cached, even when it
+ * is allocated where the old one was. */
+static void test_cache_new_space(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    OrrMemoryRegion *root = container(o, "root", 0x100000);
+    OrrMemoryRegion *empty = container(o, "empty", 0x100000);
+
+    add(root, 0x20000, ram(o, "ram", 0x4000));
+    for (guint i = 0; i < 8; i++) {
+        OrrAddressSpace *as = space(NULL, "as", i % 2 ? empty : root);
+
+        if (i % 2) {
+            assert_read_both(as, 0x21000, 4, ORR_MEMTX_DECODE_ERROR, 0);
+        } else {
+            warm(as, 0x21000);
+        }
+        orr_object_unref(orr_address_space_object(as));
+    }
+    finish(o);
+}
+
 int main(int argc, char **argv)
 {
     orr_test_init(&argc, &argv);
@@ -1684,5 +2003,10 @@ int main(int argc, char **argv)
     g_test_add_func("/dispatch/transaction/nested", test_transaction_nested);
     g_test_add_func("/dispatch/transaction/romd", test_transaction_romd);
     g_test_add_func("/dispatch/shared-view", test_shared_view);
+    g_test_add_func("/dispatch/cache/invalidation", test_cache_invalidation);
+    g_test_add_func("/dispatch/cache/romd-and-rom", test_cache_romd_and_rom);
+    g_test_add_func("/dispatch/cache/many-pages", test_cache_many_pages);
+    g_test_add_func("/dispatch/cache/nested-unmap", test_cache_nested_unmap);
+    g_test_add_func("/dispatch/cache/new-space", test_cache_new_space);
     return g_test_run();
 }
