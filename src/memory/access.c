@@ -15,21 +15,24 @@
  *
  * Both are released together when the outermost access returns. The core
  * is single-threaded, so the epoch is a depth counter, not per-access
- * reference counting: a RAM access pays two increments, nothing more.
+ * reference counting: an access that keeps nothing pays an increment, a
+ * decrement and a test of the count of things kept.
  */
 #include "memory-internal.h"
 
 static const OrrHolder access_holder = {.kind = ORR_HOLDER_ACCESS};
 
 guint orr__access_depth;   /* nesting of accesses in flight */
+guint orr__access_kept;    /* held->len + retired->len */
 static bool draining;      /* inside drain() */
 static GPtrArray *held;    /* (nullable) OrrObject* units, one ACCESS ref */
 static GPtrArray *retired; /* (nullable) OrrFlatView*, one ref each */
 
 static bool pending(void)
 {
-    return (held != NULL && held->len > 0) ||
-           (retired != NULL && retired->len > 0);
+    g_assert(orr__access_kept == (held != NULL ? held->len : 0) +
+                                     (retired != NULL ? retired->len : 0));
+    return orr__access_kept > 0;
 }
 
 /*
@@ -45,9 +48,11 @@ static void drain(void)
         if (retired != NULL && retired->len > 0) {
             OrrFlatView *view =
                 g_ptr_array_steal_index(retired, retired->len - 1);
+            orr__access_kept--;
             orr__flatview_unref(view);
         } else {
             OrrObject *unit = g_ptr_array_steal_index(held, held->len - 1);
+            orr__access_kept--;
             orr_object_unref_held(unit, &access_holder);
         }
     }
@@ -81,6 +86,7 @@ bool orr__access_hold(OrrObject *unit)
         held = g_ptr_array_new();
     }
     g_ptr_array_add(held, unit);
+    orr__access_kept++;
     return true;
 }
 
@@ -94,4 +100,5 @@ void orr__access_retire_view(OrrFlatView *view)
         retired = g_ptr_array_new();
     }
     g_ptr_array_add(retired, view);
+    orr__access_kept++;
 }

@@ -171,6 +171,8 @@ typedef struct OrrFlatView OrrFlatView;
 /* The nesting of accesses in flight; only access.c writes it, except the
  * inline fast paths through orr__access_enter()/exit(). */
 extern guint orr__access_depth;
+/* How many views and units the epoch keeps (only access.c writes it). */
+extern guint orr__access_kept;
 
 /* Brackets every access; nested accesses come from MMIO callbacks. The
  * outermost exit releases what the access epoch kept (see access.c). */
@@ -185,7 +187,7 @@ void orr__access_exit_slow(void);
 static inline void orr__access_exit(void)
 {
     g_assert(orr__access_depth > 0);
-    if (--orr__access_depth == 0) {
+    if (--orr__access_depth == 0 && G_UNLIKELY(orr__access_kept > 0)) {
         orr__access_exit_slow();
     }
 }
