@@ -212,13 +212,14 @@ static inline bool orr__cache_find(OrrAddressSpace *as, uint64_t addr,
     const OrrTlbEntry *t = orr__tlb_set(h, addr);
     uint64_t tag = (addr & ~ORR__TLB_PAGE_MASK) | h->tlb_gen;
 
-    for (unsigned way = 0; way < 2; way++) {
-        if ((is_write ? t[way].write_tag : t[way].read_tag) == tag) {
-            *bias = t[way].addend;
-            return true;
-        }
-    }
-    return false;
+    /* Without a branch between the ways: which one hits is unpredictable. */
+    bool hit0 = (is_write ? t[0].write_tag : t[0].read_tag) == tag;
+    bool hit1 = (is_write ? t[1].write_tag : t[1].read_tag) == tag;
+
+    uintptr_t pick0 = -(uintptr_t)hit0;
+
+    *bias = (t[0].addend & pick0) | (t[1].addend & ~pick0);
+    return hit0 | hit1;
 }
 
 static inline OrrMemTxResult orr__address_space_read_inline(OrrAddressSpace *as,
