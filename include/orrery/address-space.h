@@ -222,37 +222,97 @@ static inline bool orr__cache_find(OrrAddressSpace *as, uint64_t addr,
     return hit0 | hit1;
 }
 
+/**
+ * orr_address_space_read_cached:
+ * @as: (not nullable): the address space.
+ * @value: (out): the value, when this returns true.
+ *
+ * Reads @size bytes at @addr only if the access hits the address space's
+ * RAM caches: a load from a backing, with no call into the library and no
+ * callback, so it can run nothing else. Otherwise reads nothing and
+ * returns false; orr_address_space_read() then does the access (and fills
+ * the caches for the next one). For callers that must not be re-entered,
+ * such as code called through LuaJIT's FFI.
+ *
+ * Returns: whether the value was read.
+ */
+static inline bool orr_address_space_read_cached(OrrAddressSpace *as,
+                                                 uint64_t addr, unsigned size,
+                                                 uint64_t *value)
+{
+    uintptr_t bias;
+
+    if (!orr__cache_find(as, addr, size, false, &bias)) {
+        return false;
+    }
+    const void *host = (const void *)(bias + (uintptr_t)addr);
+    uint8_t v8;
+    uint16_t v16;
+    uint32_t v32;
+
+    switch (size) {
+    case 1:
+        memcpy(&v8, host, 1);
+        *value = v8;
+        break;
+    case 2:
+        memcpy(&v16, host, 2);
+        *value = v16;
+        break;
+    case 4:
+        memcpy(&v32, host, 4);
+        *value = v32;
+        break;
+    default:
+        memcpy(value, host, 8);
+        break;
+    }
+    return true;
+}
+
+/**
+ * orr_address_space_write_cached:
+ * As orr_address_space_read_cached(), writing: stores @value only if the
+ * access hits the RAM caches, and returns whether it did.
+ */
+static inline bool orr_address_space_write_cached(OrrAddressSpace *as,
+                                                  uint64_t addr, unsigned size,
+                                                  uint64_t value)
+{
+    uintptr_t bias;
+
+    if (!orr__cache_find(as, addr, size, true, &bias)) {
+        return false;
+    }
+    void *host = (void *)(bias + (uintptr_t)addr);
+    uint8_t v8 = (uint8_t)value;
+    uint16_t v16 = (uint16_t)value;
+    uint32_t v32 = (uint32_t)value;
+
+    switch (size) {
+    case 1:
+        memcpy(host, &v8, 1);
+        break;
+    case 2:
+        memcpy(host, &v16, 2);
+        break;
+    case 4:
+        memcpy(host, &v32, 4);
+        break;
+    default:
+        memcpy(host, &value, 8);
+        break;
+    }
+    return true;
+}
+
 static inline OrrMemTxResult orr__address_space_read_inline(OrrAddressSpace *as,
                                                             uint64_t addr,
                                                             unsigned size,
                                                             uint64_t *value)
 {
-    uintptr_t bias;
-
     if (G_LIKELY(as != NULL && value != NULL) &&
-        orr__cache_find(as, addr, size, false, &bias)) {
-        const void *host = (const void *)(bias + (uintptr_t)addr);
-        uint8_t v8;
-        uint16_t v16;
-        uint32_t v32;
-
-        switch (size) {
-        case 1:
-            memcpy(&v8, host, 1);
-            *value = v8;
-            break;
-        case 2:
-            memcpy(&v16, host, 2);
-            *value = v16;
-            break;
-        case 4:
-            memcpy(&v32, host, 4);
-            *value = v32;
-            break;
-        default:
-            memcpy(value, host, 8);
-            break;
-        }
+        orr_address_space_read_cached(as, addr, size, value)) {
         return ORR_MEMTX_OK;
     }
     return (orr_address_space_read)(as, addr, size, value);
@@ -262,28 +322,8 @@ static inline OrrMemTxResult
 orr__address_space_write_inline(OrrAddressSpace *as, uint64_t addr,
                                 unsigned size, uint64_t value)
 {
-    uintptr_t bias;
-
-    if (G_LIKELY(as != NULL) && orr__cache_find(as, addr, size, true, &bias)) {
-        void *host = (void *)(bias + (uintptr_t)addr);
-        uint8_t v8 = (uint8_t)value;
-        uint16_t v16 = (uint16_t)value;
-        uint32_t v32 = (uint32_t)value;
-
-        switch (size) {
-        case 1:
-            memcpy(host, &v8, 1);
-            break;
-        case 2:
-            memcpy(host, &v16, 2);
-            break;
-        case 4:
-            memcpy(host, &v32, 4);
-            break;
-        default:
-            memcpy(host, &value, 8);
-            break;
-        }
+    if (G_LIKELY(as != NULL) &&
+        orr_address_space_write_cached(as, addr, size, value)) {
         return ORR_MEMTX_OK;
     }
     return (orr_address_space_write)(as, addr, size, value);

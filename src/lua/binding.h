@@ -74,6 +74,9 @@ typedef enum OrrLuaKind {
 /* Makes @methods the fast lookup table of proxies of @kind. */
 void orr_lua_set_kind_methods(lua_State *L, OrrLuaKind kind,
                               const luaL_Reg *methods);
+/* Pushes the fast lookup table of proxies of @kind (nil if none), which
+ * the caller may change: the table itself is shared. */
+void orr_lua_push_kind_methods(lua_State *L, OrrLuaKind kind);
 /* Like orr_lua_check_typed() for a proxy of @kind (which implies
  * @type_name), without looking the type up by name when it is one. */
 OrrObject *orr_lua_check_kind(lua_State *L, int idx, OrrLuaKind kind,

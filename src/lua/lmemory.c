@@ -455,6 +455,105 @@ static const luaL_Reg space_methods[] = {
     {NULL, NULL},
 };
 
+/* --- Sized accesses from compiled Lua --------------------------------------
+ *
+ * as:read32 and friends are the hot path of a script driving RAM. The C
+ * methods above are complete, but a call to a lua_CFunction ends a LuaJIT
+ * trace. So the method table holds Lua wrappers instead (fast_chunk): when
+ * the address space's RAM caches hold the access, they do it through the
+ * FFI by calling one of these leaves, which the JIT compiles into a direct
+ * call; anything else (a miss, MMIO, a bad argument, a released proxy)
+ * goes to the C method, which fills the caches for the next time. The
+ * leaves only load or store through the caches: they never call back into
+ * Lua, as the FFI requires.
+ */
+static int leaf_read(OrrAddressSpace *as, uint64_t addr, unsigned size,
+                     uint64_t *value)
+{
+    return orr_address_space_read_cached(as, addr, size, value);
+}
+
+static int leaf_write(OrrAddressSpace *as, uint64_t addr, unsigned size,
+                      uint64_t value)
+{
+    return orr_address_space_write_cached(as, addr, size, value);
+}
+
+/* Declared to the FFI as struct orrery_space_leaves. */
+static const struct {
+    int (*read)(OrrAddressSpace *as, uint64_t addr, unsigned size,
+                uint64_t *value);
+    int (*write)(OrrAddressSpace *as, uint64_t addr, unsigned size,
+                 uint64_t value);
+} leaves = {leaf_read, leaf_write};
+
+/* Arguments: the address-space method table, the ffi module, &leaves.
+ * struct orrery_proxy_head comes from the proxy metatable's chunk. A
+ * wrapper takes the fast way only for a live address-space proxy and an
+ * integral number address (and value, for a write, that fits). */
+static const char fast_chunk[] =
+    "local methods, ffi, leaves_ptr = ...\n"
+    "if not pcall(ffi.typeof, 'struct orrery_space_leaves') then\n"
+    "  ffi.cdef[[struct orrery_space_leaves {\n"
+    "    int (*read)(void *, uint64_t, unsigned int, uint64_t *);\n"
+    "    int (*write)(void *, uint64_t, unsigned int, uint64_t); };]]\n"
+    "end\n"
+    "local leaves = ffi.cast('const struct orrery_space_leaves *', "
+    "leaves_ptr)\n"
+    "local head = ffi.typeof('const struct orrery_proxy_head *')\n"
+    "local cast, getmetatable, type, tonumber = ffi.cast, getmetatable, "
+    "type, tonumber\n"
+    "local out = ffi.new('uint64_t[1]')\n"
+    "local TWO64 = 2 ^ 64\n"
+    "local function space(as, addr)\n"
+    "  if type(addr) == 'number' and addr >= 0 and addr < TWO64 and\n"
+    "     addr % 1 == 0 and getmetatable(as) == 'orrery object' then\n"
+    "    local h = cast(head, as)\n"
+    "    if h.kind == 1 then return h.link.obj end\n"
+    "  end\n"
+    "  return nil\n"
+    "end\n"
+    "for _, size in ipairs({ 1, 2, 4, 8 }) do\n"
+    "  local rslow, wslow = methods['read' .. 8 * size], "
+    "methods['write' .. 8 * size]\n"
+    "  local limit = 2 ^ (8 * size)\n"
+    "  methods['read' .. 8 * size] = function(as, addr)\n"
+    "    local obj = space(as, addr)\n"
+    "    if obj ~= nil and leaves.read(obj, addr, size, out) ~= 0 then\n"
+    "      if size == 8 then return out[0], nil end\n"
+    "      return tonumber(out[0]), nil\n"
+    "    end\n"
+    "    return rslow(as, addr)\n"
+    "  end\n"
+    "  methods['write' .. 8 * size] = function(as, addr, value)\n"
+    "    if type(value) == 'number' and value >= 0 and value < limit and\n"
+    "       value % 1 == 0 then\n"
+    "      local obj = space(as, addr)\n"
+    "      if obj ~= nil and leaves.write(obj, addr, size, value) ~= 0 then\n"
+    "        return true, nil\n"
+    "      end\n"
+    "    end\n"
+    "    return wslow(as, addr, value)\n"
+    "  end\n"
+    "end\n";
+
+/* Replaces the sized access methods of address-space proxies with the
+ * wrappers of fast_chunk. */
+static void install_fast_accesses(lua_State *L)
+{
+    if (luaL_loadbuffer(L, fast_chunk, sizeof(fast_chunk) - 1,
+                        "=orrery.access") != 0) {
+        lua_error(L);
+    }
+    orr_lua_push_kind_methods(L, ORR_LUA_KIND_SPACE);
+    g_assert(lua_istable(L, -1));
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "ffi");
+    lua_call(L, 1, 1);
+    lua_pushlightuserdata(L, (void *)&leaves);
+    lua_call(L, 3, 0);
+}
+
 /* --- Machines --------------------------------------------------------------
  */
 
@@ -574,4 +673,5 @@ void orr_lua_open_memory(lua_State *L)
 
     luaL_register(L, NULL, fns);
     orr_lua_set_kind_methods(L, ORR_LUA_KIND_SPACE, space_methods);
+    install_fast_accesses(L);
 }

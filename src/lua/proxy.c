@@ -595,6 +595,14 @@ void orr_lua_set_kind_methods(lua_State *L, OrrLuaKind kind,
     lua_pop(L, 1);
 }
 
+void orr_lua_push_kind_methods(lua_State *L, OrrLuaKind kind)
+{
+    lua_pushlightuserdata(L, (void *)&fast_key);
+    lua_rawget(L, LUA_REGISTRYINDEX);
+    lua_rawgeti(L, -1, (int)kind);
+    lua_remove(L, -2);
+}
+
 void orr_lua_proxy_init(lua_State *L)
 {
     static const luaL_Reg meta[] = {
