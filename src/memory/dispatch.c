@@ -416,8 +416,7 @@ static void mmio_cache_fill(OrrMmioCache *c, const OrrFlatEntry *e)
     unsigned min = MAX(orr__ops_valid_min(ops), orr__ops_impl_min(ops));
     unsigned max = MIN(orr__ops_valid_max(ops), orr__ops_impl_max(ops));
 
-    if (!e->unit_pinned || e->mr->orphaned || ops_big_endian(ops) ||
-        ops->accepts != NULL || ops->read_tx != NULL || ops->write_tx != NULL ||
+    if (e->mr->orphaned || ops_big_endian(ops) || ops->accepts != NULL ||
         min > max) {
         return;
     }
@@ -425,6 +424,8 @@ static void mmio_cache_fill(OrrMmioCache *c, const OrrFlatEntry *e)
     c->last = (uint64_t)(e->end - 1);
     c->offset_bias = e->offset - (uint64_t)e->start;
     c->mr = e->mr;
+    c->hold = e->unit_pinned ? NULL
+                             : orr_object_get_lifetime_unit((OrrObject *)e->mr);
     c->min = min;
     c->max = max;
     c->unaligned = ops->valid.unaligned;
@@ -510,16 +511,26 @@ static inline OrrMemTxResult as_rw_sized(OrrAddressSpace *as, uint64_t addr,
 
         if (m->unaligned || (offset & (size - 1)) == 0) {
             OrrMemoryRegion *mr = m->mr;
+            OrrMemTxResult r = ORR_MEMTX_ACCESS_ERROR;
 
             orr__access_enter();
-            if (is_write) {
-                mr->ops->write(mr->opaque, offset, *value, size);
-            } else {
-                uint64_t v = mr->ops->read(mr->opaque, offset, size);
-                *value = size >= 8 ? v : v & ((UINT64_C(1) << (8 * size)) - 1);
+            /* A unit the view does not hold is held for the access, so
+             * that the ops' opaque outlives a callback that drops it. */
+            if (!mr->orphaned &&
+                (m->hold == NULL || orr__access_hold(m->hold))) {
+                if (is_write) {
+                    r = ops_write(mr, offset, *value, size);
+                } else {
+                    r = ops_read(mr, offset, size, value);
+                    if (size < 8) {
+                        *value &= (UINT64_C(1) << (8 * size)) - 1;
+                    }
+                }
+            } else if (!is_write) {
+                *value = 0;
             }
             orr__access_exit();
-            return ORR_MEMTX_OK;
+            return r;
         }
     }
 

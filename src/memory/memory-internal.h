@@ -258,16 +258,19 @@ void orr__flatview_check_window(const OrrFlatView *view, guint from, guint to);
 
 /*
  * The last MMIO range a sized access hit, when its calls are simple: the
- * view holds the region's unit, the ops are little-endian with no
- * accepts() hook, and the sizes in [@min, @max] are both valid and
- * implemented, so such an access is one call with no checks left but
- * alignment. Emptied with the RAM cache.
+ * ops are little-endian with no accepts() hook, and the sizes in [@min,
+ * @max] are both valid and implemented, so such an access is one call
+ * (of the fallible variant when the ops have one) with no checks left but
+ * alignment, the region not being orphaned meanwhile, and holding the
+ * region's unit when the view does not. Emptied with the RAM cache.
  */
 typedef struct OrrMmioCache {
     uint64_t first; /* the range [first, last]; empty if first > last */
     uint64_t last;
     uint64_t offset_bias; /* offset in the region = address + bias */
     OrrMemoryRegion *mr;  /* NOREF: pinned by the current view */
+    OrrObject *hold;      /* NOREF: @mr's unit when the view does not pin
+                           * it (the access holds it then), else NULL */
     unsigned min;         /* access sizes that take the fast path */
     unsigned max;
     bool unaligned; /* misaligned offsets are valid too */
