@@ -93,13 +93,21 @@ OrrObject *orr__object_new_unlisted(OrrType *type)
 
 /* --- References and holders ------------------------------------------- */
 
+/* Same kind: kinds are usually the same literal, and differ early. */
+static inline bool same_kind(const char *a, const char *b)
+{
+    return a == b || (a[0] == b[0] && strcmp(a, b) == 0);
+}
+
+/* Newest first: a short-lived holder (a call, an access) is found at
+ * once when it lets go. */
 static OrrHolderRecord *find_holder(OrrObjectPrivate *priv, const OrrHolder *h,
                                     const char *detail, guint *index)
 {
-    for (guint i = 0; i < priv->holders->len; i++) {
+    for (guint i = priv->holders->len; i-- > 0;) {
         OrrHolderRecord *r = &g_array_index(priv->holders, OrrHolderRecord, i);
         if (r->by == h->by && r->detail == detail &&
-            g_str_equal(r->kind, h->kind)) {
+            same_kind(r->kind, h->kind)) {
             *index = i;
             return r;
         }
@@ -107,10 +115,16 @@ static OrrHolderRecord *find_holder(OrrObjectPrivate *priv, const OrrHolder *h,
     return NULL;
 }
 
+/* Details are interned so that records compare them by address. */
+static inline const char *intern_detail(const char *detail)
+{
+    return detail != NULL ? g_intern_string(detail) : NULL;
+}
+
 void orr__object_ref_direct(OrrObject *obj, const OrrHolder *holder)
 {
     OrrObjectPrivate *priv = obj->priv;
-    const char *detail = g_intern_string(holder->detail);
+    const char *detail = intern_detail(holder->detail);
     guint index;
 
     g_assert(priv->state != ORR_OBJECT_FINALIZING);
@@ -133,7 +147,7 @@ void orr__object_unref_direct(OrrObject *obj, const OrrHolder *holder)
     OrrObjectPrivate *priv = obj->priv;
     guint index;
     OrrHolderRecord *r =
-        find_holder(priv, holder, g_intern_string(holder->detail), &index);
+        find_holder(priv, holder, intern_detail(holder->detail), &index);
 
     /* Every release must match a reference taken by the same holder. */
     g_assert(r != NULL && priv->ref_count > 0);
