@@ -32,8 +32,10 @@ int orr_lua_argerror(lua_State *L, int idx, const char *expected);
 
 /* A message handler for lua_pcall: the message with a traceback. */
 int orr_lua_traceback(lua_State *L);
-/* Pushes orr_lua_traceback, made once per state (lua_pushcfunction
+/* Pushes orr_lua_traceback, made once per state by
+ * orr_lua_traceback_init() when the module opens (lua_pushcfunction
  * would make a new closure each time). */
+void orr_lua_traceback_init(lua_State *L);
 void orr_lua_push_traceback(lua_State *L);
 /* Pushes a new table whose metatable has __mode = @mode ("k", "v"). */
 void orr_lua_new_weak_table(lua_State *L, const char *mode);

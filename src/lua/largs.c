@@ -14,19 +14,20 @@ int orr_lua_traceback(lua_State *L)
     return 1;
 }
 
+/* Registry reference of orr_lua_traceback's closure in the current state
+ * (made by orr_lua_traceback_init() when the module opens). */
+static int traceback_ref = LUA_NOREF;
+
+void orr_lua_traceback_init(lua_State *L)
+{
+    lua_pushcfunction(L, orr_lua_traceback);
+    traceback_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
 void orr_lua_push_traceback(lua_State *L)
 {
-    static const char key = 't';
-
-    lua_pushlightuserdata(L, (void *)&key);
-    lua_rawget(L, LUA_REGISTRYINDEX);
-    if (lua_isnil(L, -1)) {
-        lua_pop(L, 1);
-        lua_pushcfunction(L, orr_lua_traceback);
-        lua_pushlightuserdata(L, (void *)&key);
-        lua_pushvalue(L, -2);
-        lua_rawset(L, LUA_REGISTRYINDEX);
-    }
+    g_assert(traceback_ref != LUA_NOREF);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, traceback_ref);
 }
 
 void orr_lua_new_weak_table(lua_State *L, const char *mode)

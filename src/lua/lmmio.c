@@ -67,6 +67,69 @@ static int protected_call(lua_State *L)
 /* Registry key of protected_call's closure, made once. */
 static const char call_key = 'c';
 
+/* Largest integer every double holds exactly. */
+#define EXACT_MAX (UINT64_C(1) << 53)
+
+/* Protected: converts the handler's value (argument 2) for the Call at
+ * argument 1, raising if it is not an unsigned 64-bit integer. */
+static int convert_protected(lua_State *L)
+{
+    Call *c = lua_touserdata(L, 1);
+
+    c->value = orr_lua_check_u64(L, 2, "io read: the handler's value");
+    return 0;
+}
+
+/*
+ * The direct way, for the usual call: the handler with plain number
+ * arguments and a proxy of self that already exists, so that nothing
+ * before the one lua_pcall can raise. Expects the traceback at @tb.
+ * Returns false, with the stack as it was, when this call is not such a
+ * one; otherwise the lua_pcall status in @rc.
+ */
+static bool call_direct(lua_State *L, Call *c, int ref, int tb, int *rc)
+{
+    LuaOps *lo = c->lo;
+    OrrObject *owner = orr_memory_region_get_owner(lo->mr);
+    OrrObject *self = owner ? owner : orr_memory_region_object(lo->mr);
+
+    if (c->offset > EXACT_MAX || (c->is_write && c->value > EXACT_MAX)) {
+        return false;
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+    if (!orr_lua_push_cached(L, self)) {
+        lua_pop(L, 1);
+        return false;
+    }
+    if (lo->owner_state) {
+        orr_lua_push_state(L, owner);
+    } else {
+        lua_pushnil(L);
+    }
+    lua_pushnumber(L, (lua_Number)c->offset);
+    if (c->is_write) {
+        lua_pushnumber(L, (lua_Number)c->value);
+    }
+    lua_pushnumber(L, c->size);
+    *rc = lua_pcall(L, c->is_write ? 5 : 4, c->is_write ? 0 : 1, tb);
+    if (*rc != 0 || c->is_write) {
+        return true;
+    }
+    /* A plain non-negative integral number converts here; anything else
+     * (a 64-bit cdata, or a bad value to report) in protected code. */
+    lua_Number n = lua_tonumber(L, -1);
+    if (lua_type(L, -1) == LUA_TNUMBER && n >= 0 &&
+        n <= (lua_Number)EXACT_MAX && n == (lua_Number)(uint64_t)n) {
+        c->value = (uint64_t)n;
+        return true;
+    }
+    lua_pushcfunction(L, convert_protected);
+    lua_pushlightuserdata(L, c);
+    lua_pushvalue(L, -3);
+    *rc = lua_pcall(L, 2, 0, tb);
+    return true;
+}
+
 static OrrMemTxResult run(LuaOps *lo, bool is_write, uint64_t offset,
                           unsigned size, uint64_t *value)
 {
@@ -82,15 +145,19 @@ static OrrMemTxResult run(LuaOps *lo, bool is_write, uint64_t offset,
               .size = size,
               .value = *value};
     int top = lua_gettop(L);
+    int rc = 0;
 
-    if (!lua_checkstack(L, 8)) {
+    if (!lua_checkstack(L, 10)) {
         return ORR_MEMTX_ACCESS_ERROR;
     }
     orr_lua_push_traceback(L);
-    lua_pushlightuserdata(L, (void *)&call_key);
-    lua_rawget(L, LUA_REGISTRYINDEX);
-    lua_pushlightuserdata(L, &c);
-    if (lua_pcall(L, 1, 0, top + 1) != 0) {
+    if (!call_direct(L, &c, ref, top + 1, &rc)) {
+        lua_pushlightuserdata(L, (void *)&call_key);
+        lua_rawget(L, LUA_REGISTRYINDEX);
+        lua_pushlightuserdata(L, &c);
+        rc = lua_pcall(L, 1, 0, top + 1);
+    }
+    if (rc != 0) {
         char *path = orr_object_describe(orr_memory_region_object(lo->mr));
         char *where =
             g_strdup_printf("io %s %s", is_write ? "write" : "read", path);

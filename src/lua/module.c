@@ -13,6 +13,7 @@ int luaopen_orrery(lua_State *L)
         orr_memory_init();
         core_ready = true;
     }
+    orr_lua_traceback_init(L);
     orr_lua_value_init(L);
     orr_lua_proxy_init(L);
     lua_newtable(L);

@@ -23,7 +23,6 @@
 static const OrrHolder lua_holder = {.kind = ORR_HOLDER_LUA};
 
 /* Registry keys (their addresses). */
-static const char cache_key = 'c';
 static const char meta_key = 'm';
 static const char fast_key = 'f'; /* kind -> { name -> C function } */
 
@@ -153,10 +152,13 @@ static int proxy_gc(lua_State *L)
 
 /* --- Pushing and checking ------------------------------------------------ */
 
+/* Registry reference of the cache in the current state (an integer key:
+ * the registry's array part is the quickest lookup there is). */
+static int cache_ref = LUA_NOREF;
+
 static void push_cache(lua_State *L)
 {
-    lua_pushlightuserdata(L, (void *)&cache_key);
-    lua_rawget(L, LUA_REGISTRYINDEX);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, cache_ref);
 }
 
 void orr_lua_push_object(lua_State *L, OrrObject *obj)
@@ -638,7 +640,6 @@ void orr_lua_proxy_init(lua_State *L)
     lua_pop(L, 2);                  /* the table and its key */
     lua_rawset(L, LUA_REGISTRYINDEX);
 
-    lua_pushlightuserdata(L, (void *)&cache_key);
     orr_lua_new_weak_table(L, "v");
-    lua_rawset(L, LUA_REGISTRYINDEX);
+    cache_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 }
