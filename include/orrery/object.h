@@ -180,6 +180,29 @@ bool orr_object_try_ref_held(OrrObject *obj, const OrrHolder *holder,
                              GError **errp);
 
 /**
+ * orr_object_try_hold_access:
+ * @obj: an object.
+ *
+ * Takes a reference on @obj's lifetime unit for an access in flight: a
+ * short hold taken and dropped on every access that calls into a device,
+ * so it is counted on the unit rather than recorded like other holders,
+ * and listed as one holder, "access" (with " xN" when there are several).
+ * Drop it with orr_object_release_access().
+ *
+ * Returns: whether it was taken: false, taking nothing, when @obj or its
+ *   unit is finalizing.
+ */
+bool orr_object_try_hold_access(OrrObject *obj);
+
+/**
+ * orr_object_release_access:
+ * @obj: (transfer full): the object given to orr_object_try_hold_access().
+ *
+ * Drops that reference; this may finalize the unit.
+ */
+void orr_object_release_access(OrrObject *obj);
+
+/**
  * orr_object_get_lifetime_unit:
  * Returns: (transfer none): the object whose count governs @obj's life:
  *   @obj itself, or the owner of a memory region.

@@ -159,6 +159,30 @@ void orr__object_unref_direct(OrrObject *obj, const OrrHolder *holder)
     }
 }
 
+bool orr_object_try_hold_access(OrrObject *obj)
+{
+    OrrObject *unit = orr_object_get_lifetime_unit(obj);
+
+    if (unit->priv->state == ORR_OBJECT_FINALIZING ||
+        obj->priv->state == ORR_OBJECT_FINALIZING) {
+        return false;
+    }
+    unit->priv->ref_count++;
+    unit->priv->access_holds++;
+    return true;
+}
+
+void orr_object_release_access(OrrObject *obj)
+{
+    OrrObjectPrivate *priv = orr_object_get_lifetime_unit(obj)->priv;
+
+    g_assert(priv->access_holds > 0 && priv->ref_count >= priv->access_holds);
+    priv->access_holds--;
+    if (--priv->ref_count == 0) {
+        object_finalize(orr_object_get_lifetime_unit(obj));
+    }
+}
+
 void orr_object_pin(OrrObject *obj, const OrrHolder *holder)
 {
     g_return_if_fail(obj != NULL && holder != NULL);

@@ -10,7 +10,8 @@
  *    pins keep the regions it shows allocated (and, for owning pins, their
  *    units alive);
  *  - before calling into a region's ops, the access holds the region's
- *    lifetime unit (%ORR_HOLDER_ACCESS), so the ops' opaque stays valid
+ *    lifetime unit (orr_object_try_hold_access(), listed as an "access"
+ *    holder), so the ops' opaque stays valid
  *    for the rest of the access, even after the callback drops it.
  *
  * Both are released together when the outermost access returns. The core
@@ -19,8 +20,6 @@
  * decrement and a test of the count of things kept.
  */
 #include "memory-internal.h"
-
-static const OrrHolder access_holder = {.kind = ORR_HOLDER_ACCESS};
 
 guint orr__access_depth;   /* nesting of accesses in flight */
 guint orr__access_kept;    /* held->len + retired->len */
@@ -53,7 +52,7 @@ static void drain(void)
         } else {
             OrrObject *unit = g_ptr_array_steal_index(held, held->len - 1);
             orr__access_kept--;
-            orr_object_unref_held(unit, &access_holder);
+            orr_object_release_access(unit);
         }
     }
     draining = false;
@@ -79,7 +78,7 @@ bool orr__access_hold(OrrObject *unit)
     if (held != NULL && held->len > 0 && held->pdata[held->len - 1] == unit) {
         return true; /* the common case: the same device again */
     }
-    if (!orr_object_try_ref_held(unit, &access_holder, NULL)) {
+    if (!orr_object_try_hold_access(unit)) {
         return false;
     }
     if (held == NULL) {

@@ -28,6 +28,26 @@ calls = {}
 m.memory:read32(0x1010)
 t.is(table.concat(calls, ", "), "r 10/2, r 12/2", "a 4-byte read is split")
 
+-- While the handler runs, the access holds the region's unit.
+local seen
+local peek = orrery.io(m, "peek", 0x10, { read = function()
+    for _, o in ipairs(orrery.live("machine")) do
+        if o.path == "/m" then seen = table.concat(o.holders, ", ") end
+    end
+    return 0
+end })
+m.sysmem:add(0x4000, peek)
+m.memory:read32(0x4000)
+t.like(seen, "access", "an access in flight is listed as a holder")
+local after
+for _, o in ipairs(orrery.live("machine")) do
+    if o.path == "/m" then after = table.concat(o.holders, ", ") end
+end
+t.ok(not after:find("access"), "and is gone once it returns: " .. after)
+m.sysmem:del(peek)
+peek:unparent()
+peek = nil
+
 -- A handler that raises: an access error, the fill value, a hook error.
 local bad = orrery.io(m, "bad", 0x10, {
     read = function() error("broken register") end,
