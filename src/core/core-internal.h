@@ -60,7 +60,7 @@ typedef struct OrrWeakRecord {
 
 struct OrrObjectPrivate {
     guint ref_count;
-    guint access_holds;     /* of @ref_count: accesses in flight (no record) */
+    guint access_holds; /* of @ref_count: accesses in flight (no record) */
     OrrObjectState state;
     OrrObject *parent;      /* NOREF: the parent holds a reference to us */
     char *name;             /* current or last name under a parent */
