@@ -4,7 +4,8 @@
  * Every figure is printed with a baseline measured in the same run and
  * the ratio between them; targets are ratios, never absolute times, since
  * the machine this runs on may be shared and noisy. Each measurement is
- * repeated (baseline and subject interleaved) and the median is kept.
+ * repeated (baseline and subject interleaved) and the median is kept; the
+ * timing, the options and the table are in bench-harness.c.
  *
  * A missed target is reported as MISS, not as a failure: the program
  * exits 0 unless something is broken (an access fails, a map change
@@ -15,9 +16,7 @@
 #define _POSIX_C_SOURCE 200809L /* fork, for the machine type probe */
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -25,12 +24,9 @@
 
 #include "orrery/orrery.h"
 
-/* --- Settings ----------------------------------------------------------------
- */
+#include "bench-harness.h"
 
-static guint reps = 7;           /* repetitions of each measurement */
-static gint64 target_us = 20000; /* aim for this long per timed batch */
-static guint failures;           /* things that went wrong (exit 1) */
+/* --- Settings ----------------------------------------------------------- */
 
 #define N_OFFSETS 65536u        /* random offsets per access sequence */
 #define RAM_SIZE (256u * 1024u) /* the single RAM region */
@@ -44,137 +40,15 @@ static guint failures;           /* things that went wrong (exit 1) */
 #define CHURN_STRIDE UINT64_C(0x2000)
 #define MACHINE_DEVICES 64u
 
-static void fail(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
-
-static void fail(const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    fputs("bench-memory: ERROR: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    failures++;
-}
-
 static void check_error(GError *err, const char *what)
 {
     if (err != NULL) {
-        fail("%s: %s", what, err->message);
+        bench_fail("%s: %s", what, err->message);
         g_error_free(err);
     }
 }
 
-/* --- Timing
- * ------------------------------------------------------------------- */
-
-/* A timed kernel: runs @iters iterations of whatever it measures. */
-typedef void (*BenchFn)(void *ctx, guint64 iters);
-
-static double ns_per_iter(BenchFn fn, void *ctx, guint64 iters)
-{
-    gint64 t0 = g_get_monotonic_time();
-
-    fn(ctx, iters);
-    gint64 t1 = g_get_monotonic_time();
-    return (double)(t1 - t0) * 1000.0 / (double)iters;
-}
-
-/* The iteration count that makes one batch of @fn last about target_us. */
-static guint64 calibrate(BenchFn fn, void *ctx)
-{
-    guint64 iters = 1;
-
-    for (;;) {
-        gint64 t0 = g_get_monotonic_time();
-        fn(ctx, iters);
-        gint64 dt = g_get_monotonic_time() - t0;
-
-        if (dt >= target_us / 4 || iters >= (G_GUINT64_CONSTANT(1) << 40)) {
-            double scale = (double)target_us / (double)MAX(dt, (gint64)1);
-            guint64 n = (guint64)((double)iters * scale);
-            return MAX(n, (guint64)1);
-        }
-        iters *= dt < target_us / 64 ? 8 : 2;
-    }
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a;
-    double y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, guint n)
-{
-    qsort(v, n, sizeof(double), cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
-}
-
-/*
- * Times @base and @subj reps times each, interleaved, each batch about
- * target_us long; stores the medians in ns per iteration.
- */
-static void compare(BenchFn base, void *base_ctx, BenchFn subj, void *subj_ctx,
-                    double *base_ns, double *subj_ns)
-{
-    guint64 nb = calibrate(base, base_ctx);
-    guint64 ns = calibrate(subj, subj_ctx);
-    double *b = g_new(double, reps);
-    double *s = g_new(double, reps);
-
-    for (guint r = 0; r < reps; r++) {
-        b[r] = ns_per_iter(base, base_ctx, nb);
-        s[r] = ns_per_iter(subj, subj_ctx, ns);
-    }
-    *base_ns = median(b, reps);
-    *subj_ns = median(s, reps);
-    g_free(b);
-    g_free(s);
-}
-
-/* --- Report
- * -------------------------------------------------------------------- */
-
-static guint n_pass;
-static guint n_miss;
-
-static void print_header(const char *title)
-{
-    printf("\n%s\n", title);
-    printf("  %-34s %12s %12s %8s %8s  %s\n", "case", "ns/op", "baseline",
-           "ratio", "target", "result");
-}
-
-/* One row; a @target of 0 means none. */
-static void print_row(const char *name, double ns, double base_ns,
-                      double target)
-{
-    double ratio = ns / base_ns;
-    char tbuf[16] = "-";
-    const char *result = "-";
-
-    if (target > 0) {
-        bool pass = ratio <= target;
-
-        g_snprintf(tbuf, sizeof(tbuf), "<=%.0fx", target);
-        result = pass ? "PASS" : "MISS";
-        if (pass) {
-            n_pass++;
-        } else {
-            n_miss++;
-        }
-    }
-    printf("  %-34s %12.1f %12.1f %7.2fx %8s  %s\n", name, ns, base_ns, ratio,
-           tbuf, result);
-    fflush(stdout);
-}
-
-/* --- Helpers
- * -------------------------------------------------------------------- */
+/* --- Helpers ------------------------------------------------------------ */
 
 static OrrMemoryRegion *new_root(void)
 {
@@ -235,15 +109,11 @@ static void drop_as_and_root(OrrAddressSpace *as, OrrMemoryRegion *root)
     orr_memory_transaction_commit();
 }
 
-/* Fills @off with random multiples of 4 below @limit (fixed seed). */
-static void random_offsets(guint32 *off, guint n, guint32 limit, guint32 seed)
+/* A table's title and its column heads, in ns/op. */
+static void print_header(const char *title)
 {
-    GRand *rand = g_rand_new_with_seed(seed);
-
-    for (guint i = 0; i < n; i++) {
-        off[i] = (guint32)g_rand_int_range(rand, 0, (gint32)(limit / 4)) * 4;
-    }
-    g_rand_free(rand);
+    bench_title(title);
+    bench_columns("ns/op");
 }
 
 static volatile uint64_t sink;
@@ -258,8 +128,7 @@ static void prefault(uint8_t *p, gsize len)
     }
 }
 
-/* --- 1. Map churn
- * ---------------------------------------------------------------- */
+/* --- 1. Map churn ------------------------------------------------------- */
 
 typedef struct ChurnCtx {
     OrrMemoryRegion *root;
@@ -314,12 +183,13 @@ static double churn_once(guint n, guint64 *iters)
 
     churn_setup(&c, &as, n);
     if (*iters == 0) {
-        *iters = calibrate(churn_kernel, &c);
+        *iters = bench_calibrate(churn_kernel, &c);
     }
-    ns = ns_per_iter(churn_kernel, &c, *iters);
+    ns = bench_ns_per_iter(churn_kernel, &c, *iters);
     GArray *flat = orr_address_space_get_flat_ranges(as);
     if (flat->len != n) {
-        fail("churn: %u regions mapped, the view has %u ranges", n, flat->len);
+        bench_fail("churn: %u regions mapped, the view has %u ranges", n,
+                   flat->len);
     }
     g_array_unref(flat);
     churn_teardown(&c, as);
@@ -337,28 +207,27 @@ static void bench_churn(void)
     print_header("1. map churn: one add_subregion + del_subregion pair, "
                  "N RAM regions mapped (baseline: N=64)");
     for (guint k = 0; k < N_SIZES; k++) {
-        t[k] = g_new(double, reps);
+        t[k] = g_new(double, bench_reps());
     }
     /* Rounds over every N, so that drift in machine load hits them all. */
-    for (guint r = 0; r < reps; r++) {
+    for (guint r = 0; r < bench_reps(); r++) {
         for (guint k = 0; k < N_SIZES; k++) {
             t[k][r] = churn_once(sizes[k], &iters[k]);
         }
     }
     for (guint k = 0; k < N_SIZES; k++) {
-        med[k] = median(t[k], reps);
+        med[k] = bench_median(t[k], bench_reps());
         g_free(t[k]);
     }
     for (guint k = 0; k < N_SIZES; k++) {
         char name[64];
 
         g_snprintf(name, sizeof(name), "N=%u", sizes[k]);
-        print_row(name, med[k], med[0], sizes[k] == 4096 ? 4.0 : 0.0);
+        bench_row(name, med[k], med[0], sizes[k] == 4096 ? 4.0 : 0.0);
     }
 }
 
-/* --- 2 and 3. RAM accesses
- * -------------------------------------------------------- */
+/* --- 2 and 3. RAM accesses ---------------------------------------------- */
 
 /* Accesses at addr[i] through @as, or at host + off[i] raw. */
 typedef struct RamCtx {
@@ -405,7 +274,7 @@ static void as_read_kernel(void *p, guint64 iters)
     }
     sink = acc;
     if (bad) {
-        fail("%u reads failed", bad);
+        bench_fail("%u reads failed", bad);
     }
 }
 
@@ -419,7 +288,7 @@ static void as_write_kernel(void *p, guint64 iters)
                                        (uint32_t)i) != ORR_MEMTX_OK;
     }
     if (bad) {
-        fail("%u writes failed", bad);
+        bench_fail("%u writes failed", bad);
     }
 }
 
@@ -431,23 +300,23 @@ static void bench_rw_pair(RamCtx *raw, RamCtx *sub, uint8_t *check,
     double b, s;
     char name[64];
 
-    compare(raw_read_kernel, raw, as_read_kernel, sub, &b, &s);
+    bench_compare(raw_read_kernel, raw, as_read_kernel, sub, &b, &s);
     g_snprintf(name, sizeof(name), "%s read 4 bytes", label);
-    print_row(name, s, b, target);
+    bench_row(name, s, b, target);
 
-    compare(raw_write_kernel, raw, as_write_kernel, sub, &b, &s);
+    bench_compare(raw_write_kernel, raw, as_write_kernel, sub, &b, &s);
     g_snprintf(name, sizeof(name), "%s write 4 bytes", label);
-    print_row(name, s, b, target);
+    bench_row(name, s, b, target);
 
     /* A write through the address space lands in the backing. */
     uint32_t v;
     if (orr_address_space_write(sub->as, sub->addr[0], 4, 0x5a17c0deu) !=
         ORR_MEMTX_OK) {
-        fail("%s: write failed", label);
+        bench_fail("%s: write failed", label);
     }
     memcpy(&v, check, 4);
     if (v != 0x5a17c0deu) {
-        fail("%s: a write did not reach the RAM backing", label);
+        bench_fail("%s: a write did not reach the RAM backing", label);
     }
 }
 
@@ -465,7 +334,7 @@ static void bench_ram(void)
 
     prefault(host, RAM_SIZE);
     prefault(backing, RAM_SIZE);
-    random_offsets(off, N_OFFSETS, RAM_SIZE, 1);
+    bench_random_offsets(off, N_OFFSETS, RAM_SIZE, 1);
     for (guint i = 0; i < N_OFFSETS; i++) {
         addr[i] = RAM_BASE + off[i];
     }
@@ -508,7 +377,7 @@ static void bench_many(void)
     OrrAddressSpace *as = new_as(root);
 
     prefault(host, (gsize)MANY_COUNT * MANY_SIZE);
-    random_offsets(in, N_OFFSETS, MANY_SIZE, 3);
+    bench_random_offsets(in, N_OFFSETS, MANY_SIZE, 3);
     for (guint i = 0; i < N_OFFSETS; i++) {
         slot[i] = (guint32)g_rand_int_range(rand, 0, MANY_COUNT);
     }
@@ -535,8 +404,7 @@ static void bench_many(void)
     g_free(slot);
 }
 
-/* --- 4. MMIO
- * ------------------------------------------------------------------------ */
+/* --- 4. MMIO ------------------------------------------------------------ */
 
 typedef struct MmioDev {
     uint32_t regs[MMIO_SIZE / 4];
@@ -600,7 +468,7 @@ static void mmio_as_kernel(void *p, guint64 iters)
     }
     sink = acc;
     if (bad) {
-        fail("%u MMIO reads failed", bad);
+        bench_fail("%u MMIO reads failed", bad);
     }
 }
 
@@ -623,28 +491,27 @@ static void bench_mmio(void)
     for (guint i = 0; i < MMIO_SIZE / 4; i++) {
         dev->regs[i] = i * 0x01010101u;
     }
-    random_offsets(off, N_OFFSETS, MMIO_SIZE, 4);
+    bench_random_offsets(off, N_OFFSETS, MMIO_SIZE, 4);
 
     MmioCtx c = {.as = as, .dev = dev, .off = off};
     uint64_t v = 0;
     if (orr_address_space_read(as, MMIO_BASE + 8, 4, &v) != ORR_MEMTX_OK ||
         v != 2 * 0x01010101u) {
-        fail("MMIO: a read did not reach the callback");
+        bench_fail("MMIO: a read did not reach the callback");
     }
 
     double b, s;
     print_header("4. MMIO: 4-byte read dispatched to a C callback "
                  "(baseline: the callback through a volatile pointer)");
-    compare(mmio_direct_kernel, &c, mmio_as_kernel, &c, &b, &s);
-    print_row("io read 4 bytes", s, b, 3.0);
+    bench_compare(mmio_direct_kernel, &c, mmio_as_kernel, &c, &b, &s);
+    bench_row("io read 4 bytes", s, b, 3.0);
 
     drop_as_and_root(as, root);
     g_free(off);
     g_free(dev);
 }
 
-/* --- 5. Machine build and teardown
- * ------------------------------------------------- */
+/* --- 5. Machine build and teardown -------------------------------------- */
 
 #define TYPE_BENCH_DEV "bench-dev"
 
@@ -829,8 +696,8 @@ static void machine_kernel(void *p, guint64 iters)
             uint64_t v = 0;
 
             if (flat->len != 2 * c->devices) {
-                fail("machine: %u ranges for %u devices", flat->len,
-                     c->devices);
+                bench_fail("machine: %u ranges for %u devices", flat->len,
+                           c->devices);
             }
             g_array_unref(flat);
             if (c->devices > 0 && (orr_address_space_write(
@@ -838,7 +705,7 @@ static void machine_kernel(void *p, guint64 iters)
                                    orr_address_space_read(as, 0x10008000, 4,
                                                           &v) != ORR_MEMTX_OK ||
                                    v != 77)) {
-                fail("machine: MMIO of device 0 does not answer");
+                bench_fail("machine: MMIO of device 0 does not answer");
             }
         }
         orr_object_unparent(m);
@@ -860,7 +727,8 @@ static void bench_machine(void)
     machine_kernel(&full, 1);
     machine_kernel(&full_tx, 1);
     if (orr_live_count(NULL) != 0) {
-        fail("machine: %u objects alive after unparent", orr_live_count(NULL));
+        bench_fail("machine: %u objects alive after unparent",
+                   orr_live_count(NULL));
     }
     empty.verify = full.verify = full_tx.verify = false;
 
@@ -872,38 +740,24 @@ static void bench_machine(void)
                "  sysmem container and address space, built after it is "
                "live\n");
     }
-    compare(machine_kernel, &empty, machine_kernel, &full, &b, &s);
-    print_row("64 devices", s, b, 0);
-    compare(machine_kernel, &empty, machine_kernel, &full_tx, &b, &s);
-    print_row("64 devices, one transaction", s, b, 0);
+    bench_compare(machine_kernel, &empty, machine_kernel, &full, &b, &s);
+    bench_row("64 devices", s, b, 0);
+    bench_compare(machine_kernel, &empty, machine_kernel, &full_tx, &b, &s);
+    bench_row("64 devices, one transaction", s, b, 0);
 }
 
-/* --- Main
- * ------------------------------------------------------------------------------
- */
+/* --- Main --------------------------------------------------------------- */
 
 int main(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--quick") == 0) {
-            reps = 3;
-            target_us = 5000;
-        } else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc) {
-            int n = atoi(argv[++i]);
-
-            reps = (guint)MAX(n, 1);
-        } else {
-            fprintf(stderr, "usage: %s [--quick] [--reps N]\n", argv[0]);
-            return 2;
-        }
+    if (!bench_parse_args("bench-memory", argc, argv, NULL, 0)) {
+        return 2;
     }
 
     orr_core_init();
     orr_memory_init();
 
-    printf("orrery memory benchmark: median of %u runs, batches of "
-           "~%" G_GINT64_FORMAT " ms; ratio = ns/op / baseline ns/op\n",
-           reps, target_us / 1000);
+    bench_intro("memory benchmark");
 
     bench_churn();
     bench_ram();
@@ -911,21 +765,5 @@ int main(int argc, char **argv)
     bench_mmio();
     bench_machine();
 
-    guint live = orr_live_count(NULL);
-    if (live != 0) {
-        char *report = orr_live_format_report();
-
-        fail("%u objects still alive at the end:\n%s", live,
-             report ? report : "");
-        g_free(report);
-    }
-    orr_root_shutdown();
-
-    printf("\ntargets: %u PASS, %u MISS (a MISS is reported, not an error)\n",
-           n_pass, n_miss);
-    if (failures > 0) {
-        printf("%u ERRORS\n", failures);
-        return 1;
-    }
-    return 0;
+    return bench_finish();
 }
