@@ -21,6 +21,7 @@
 -- A finished copy sets DONE (or ERROR if an access failed) and raises the
 -- "irq" output while STATUS is non-zero.
 local orrery = require("orrery")
+local devkit = require("orrery.devkit")
 
 local M = {
     TYPE = "dma",
@@ -29,6 +30,8 @@ local M = {
     STATUS_DONE = 0x1, STATUS_ERROR = 0x2,
     BUS_SIZE = 0x100000000,
 }
+
+local fail = devkit.errors("dma")
 
 local function update_irq(self, st)
     self:set_gpio("irq", st.status ~= 0 and 1 or 0)
@@ -75,46 +78,42 @@ local function write(self, st, offset, value)
     end
 end
 
-if not pcall(orrery.type_info, M.TYPE) then
-    orrery.type{
-        name = M.TYPE, parent = "device",
-        props = { ram = { type = "link", target = "memory-region" } },
-        gpio_out = { "irq" },
-        init = function(self, st)
-            st.src, st.dst, st.len, st.status, st.copies = 0, 0, 0, 0, 0
-            orrery.io(self, "regs", 0x20, {
-                read = read, write = write, min_access = 4, max_access = 4,
-            })
-            local bus = orrery.container(self, "bus", M.BUS_SIZE)
-            orrery.address_space(self, "dma-as", bus)
-        end,
-        -- The window onto the RAM is made at realize, replacing the one a
-        -- previous realize made (the link may have changed since). It
-        -- stays through unrealize: it is private to the device, and its
-        -- edge to the RAM is non-owning, so it holds nothing up.
-        realize = function(self)
-            local ram = self:get("ram")
-            if ram == nil then
-                error("orrery: dma: the ram link is not set", 0)
-            end
-            local bus, old = self:child("bus"), self:child("ram-window")
-            if old ~= nil then
-                bus:del(old)
-                old:unparent()
-            end
-            bus:add(0, orrery.alias(self, "ram-window", ram, 0, ram.size))
-        end,
-        methods = {
-            -- Number of copies started so far.
-            copies = function(_, st) return st.copies end,
-        },
-    }
-end
+devkit.register{
+    name = M.TYPE, parent = "device",
+    props = { ram = { type = "link", target = "memory-region" } },
+    gpio_out = { "irq" },
+    init = function(self, st)
+        st.src, st.dst, st.len, st.status, st.copies = 0, 0, 0, 0, 0
+        orrery.io(self, "regs", 0x20, {
+            read = read, write = write, min_access = 4, max_access = 4,
+        })
+        local bus = orrery.container(self, "bus", M.BUS_SIZE)
+        orrery.address_space(self, "dma-as", bus)
+    end,
+    -- The window onto the RAM is made at realize, replacing the one a
+    -- previous realize made (the link may have changed since). It
+    -- stays through unrealize: it is private to the device, and its
+    -- edge to the RAM is non-owning, so it holds nothing up.
+    realize = function(self)
+        local ram = self:get("ram")
+        if ram == nil then
+            fail("the ram link is not set")
+        end
+        local bus, old = self:child("bus"), self:child("ram-window")
+        if old ~= nil then
+            bus:del(old)
+            old:unparent()
+        end
+        bus:add(0, orrery.alias(self, "ram-window", ram, 0, ram.size))
+    end,
+    methods = {
+        -- Number of copies started so far.
+        copies = function(_, st) return st.copies end,
+    },
+}
 
 -- Creates a DMA engine named @name under @parent; props.ram names the RAM
 -- region it masters.
-function M.new(parent, name, props)
-    return orrery.new(M.TYPE, { parent = parent, name = name, props = props })
-end
+M.new = devkit.constructor(M.TYPE)
 
 return M

@@ -22,11 +22,14 @@
 --
 -- Writes to read-only registers are ignored.
 local orrery = require("orrery")
+local devkit = require("orrery.devkit")
 local bit = require("bit")
 
 local band, bor, lshift = bit.band, bit.bor, bit.lshift
 
 local M = {}
+
+local _, need_state = devkit.errors("intc")
 
 M.TYPE = "intc"
 M.SIZE = 0x10
@@ -59,11 +62,7 @@ local function claim(st)
 end
 
 local function update_irq(self, st)
-    local level = status(st) ~= 0 and 1 or 0
-    if level ~= st.irq then
-        st.irq = level
-        self:set_gpio("irq", level)
-    end
+    devkit.set_irq(self, st, status(st) ~= 0 and 1 or 0)
 end
 
 local readers = {
@@ -100,14 +99,6 @@ local function set_line(self, st, n, level)
     update_irq(self, st)
 end
 
-local function need_state(st, what)
-    if st == nil then
-        error("orrery: intc: " .. what .. ": the device has no state any "
-              .. "more (it was unparented)", 0)
-    end
-    return st
-end
-
 local methods = {
     -- intc:pending() --> the PENDING bitmask.
     pending = function(_, st) return need_state(st, "pending").level end,
@@ -120,19 +111,15 @@ local function init(self, st)
     orrery.io(self, "regs", M.SIZE, REGS_OPS)
 end
 
-if not pcall(orrery.type_info, M.TYPE) then
-    orrery.type{
-        name = M.TYPE, parent = "device",
-        init = init,
-        methods = methods,
-        gpio_in = { ["in"] = { count = M.LINES, set = set_line } },
-        gpio_out = { "irq" },
-    }
-end
+devkit.register{
+    name = M.TYPE, parent = "device",
+    init = init,
+    methods = methods,
+    gpio_in = { ["in"] = { count = M.LINES, set = set_line } },
+    gpio_out = { "irq" },
+}
 
 -- intc.new(parent, name [, props]) --> a new intc device.
-function M.new(parent, name, props)
-    return orrery.new(M.TYPE, { parent = parent, name = name, props = props })
-end
+M.new = devkit.constructor(M.TYPE)
 
 return M

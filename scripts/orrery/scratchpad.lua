@@ -15,6 +15,7 @@
 --   0x1000  data page: 4 KiB of RAM
 -- Control registers are 32-bit; other sizes are access errors.
 local orrery = require("orrery")
+local devkit = require("orrery.devkit")
 
 local M = {
     TYPE = "scratchpad",
@@ -41,23 +42,19 @@ local function write(_, st, offset, value)
     end
 end
 
-if not pcall(orrery.type_info, M.TYPE) then
-    orrery.type{
-        name = M.TYPE, parent = "device",
-        init = function(self, st)
-            st.scratch, st.writes = 0, 0
-            local regs = orrery.container(self, "regs", 0x2000)
-            regs:add(0, orrery.io(self, "ctrl", 0x10, {
-                read = read, write = write, min_access = 4, max_access = 4,
-            }))
-            regs:add(M.DATA, orrery.ram(self, "data", M.DATA_SIZE))
-        end,
-    }
-end
+devkit.register{
+    name = M.TYPE, parent = "device",
+    init = function(self, st)
+        st.scratch, st.writes = 0, 0
+        local regs = orrery.container(self, "regs", 0x2000)
+        regs:add(0, orrery.io(self, "ctrl", 0x10, {
+            read = read, write = write, min_access = 4, max_access = 4,
+        }))
+        regs:add(M.DATA, orrery.ram(self, "data", M.DATA_SIZE))
+    end,
+}
 
 -- Creates a scratchpad named @name under @parent.
-function M.new(parent, name, props)
-    return orrery.new(M.TYPE, { parent = parent, name = name, props = props })
-end
+M.new = devkit.constructor(M.TYPE)
 
 return M

@@ -25,6 +25,7 @@
 --
 -- irq is STATUS.EXPIRED and CTRL.IRQ_EN. Writes to VALUE are ignored.
 local orrery = require("orrery")
+local devkit = require("orrery.devkit")
 local bit = require("bit")
 
 local band = bit.band
@@ -45,20 +46,15 @@ M.CTRL_IRQ_EN = 0x4
 
 M.STATUS_EXPIRED = 0x1
 
-local function fail(fmt, ...)
-    error("orrery: timer: " .. fmt:format(...), 0)
-end
+local fail, need_state = devkit.errors("timer")
 
 local function ctrl(st, flag)
     return band(st.ctrl, flag) ~= 0
 end
 
 local function update_irq(self, st)
-    local level = (st.expired and ctrl(st, M.CTRL_IRQ_EN)) and 1 or 0
-    if level ~= st.irq then
-        st.irq = level
-        self:set_gpio("irq", level)
-    end
+    devkit.set_irq(self, st,
+                   (st.expired and ctrl(st, M.CTRL_IRQ_EN)) and 1 or 0)
 end
 
 -- Counts @ticks down on an enabled timer. Returns the number of expiries.
@@ -106,13 +102,6 @@ local REGS_OPS = {
     end,
     min_access = 4, max_access = 4,
 }
-
-local function need_state(st, what)
-    if st == nil then
-        fail("%s: the device has no state any more (it was unparented)", what)
-    end
-    return st
-end
 
 local function tick_ns(self)
     local n = tonumber(self:get("tick_ns"))
@@ -163,20 +152,16 @@ local function init(self, st)
     orrery.io(self, "regs", M.SIZE, REGS_OPS)
 end
 
-if not pcall(orrery.type_info, M.TYPE) then
-    orrery.type{
-        name = M.TYPE, parent = "device",
-        props = { tick_ns = { type = "uint", default = 1000 } },
-        init = init,
-        realize = function(self) tick_ns(self) end,
-        methods = methods,
-        gpio_out = { "irq" },
-    }
-end
+devkit.register{
+    name = M.TYPE, parent = "device",
+    props = { tick_ns = { type = "uint", default = 1000 } },
+    init = init,
+    realize = function(self) tick_ns(self) end,
+    methods = methods,
+    gpio_out = { "irq" },
+}
 
 -- timer.new(parent, name [, props]) --> a new timer device.
-function M.new(parent, name, props)
-    return orrery.new(M.TYPE, { parent = parent, name = name, props = props })
-end
+M.new = devkit.constructor(M.TYPE)
 
 return M

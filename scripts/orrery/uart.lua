@@ -14,6 +14,7 @@
 -- modem status interrupts are not modelled, MSR reads 0 and OUT2 does not
 -- gate the interrupt.
 local orrery = require("orrery")
+local devkit = require("orrery.devkit")
 local bit = require("bit")
 
 local band, bor = bit.band, bit.bor
@@ -57,17 +58,8 @@ M.LSR_DR = 0x01
 M.LSR_THRE = 0x20
 M.LSR_TEMT = 0x40
 
-local function fail(fmt, ...)
-    error("orrery: uart: " .. fmt:format(...), 0)
-end
-
 -- Methods get st nil once an unparented device's state was dropped.
-local function need_state(st, what)
-    if st == nil then
-        fail("%s: the device has no state any more (it was unparented)", what)
-    end
-    return st
-end
+local fail, need_state = devkit.errors("uart")
 
 -- --- Receive queue: bytes rx[head..tail] --------------------------------
 
@@ -104,11 +96,7 @@ end
 
 -- Drives irq to the level the state calls for, when it changed.
 local function update_irq(self, st)
-    local level = source(st) ~= M.IIR_NONE and 1 or 0
-    if level ~= st.irq then
-        st.irq = level
-        self:set_gpio("irq", level)
-    end
+    devkit.set_irq(self, st, source(st) ~= M.IIR_NONE and 1 or 0)
 end
 
 -- --- Transmit ------------------------------------------------------------
@@ -293,18 +281,14 @@ local function init(self, st)
     orrery.io(self, "regs", M.SIZE, REGS_OPS)
 end
 
-if not pcall(orrery.type_info, M.TYPE) then
-    orrery.type{
-        name = M.TYPE, parent = "device",
-        init = init,
-        methods = methods,
-        gpio_out = { "irq" },
-    }
-end
+devkit.register{
+    name = M.TYPE, parent = "device",
+    init = init,
+    methods = methods,
+    gpio_out = { "irq" },
+}
 
 -- uart.new(parent, name [, props]) --> a new uart device.
-function M.new(parent, name, props)
-    return orrery.new(M.TYPE, { parent = parent, name = name, props = props })
-end
+M.new = devkit.constructor(M.TYPE)
 
 return M
