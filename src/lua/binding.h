@@ -115,6 +115,11 @@ guint orr_lua_drain(void);
  * or method name for an object (see lobject.c). */
 void orr_lua_proxy_init(lua_State *L);
 
+/* The thread callbacks from C (MMIO ops, hooks, listeners) run on: the
+ * module's own, anchored for the life of the state (linspect.c). Never
+ * the calling thread, which may be a coroutine collected meanwhile. */
+lua_State *orr_lua_callback_state(void);
+
 /* Whether an on_finalize function is running (linspect.c): no proxy may
  * be made then, since the core takes no references while an object
  * finalizes. */

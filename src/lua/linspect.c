@@ -11,7 +11,10 @@
 /* Registry key of the list of errors raised inside Lua hooks. */
 static const char hook_errors_key = 'e';
 
-/* The state whose functions finalize hooks call (one state at a time). */
+/* The thread every callback from C runs on (one state at a time): made
+ * by the module and anchored in the registry, so that it lives as long as
+ * the state. The thread that made a region or a type may be a coroutine,
+ * which can be collected long before the callbacks stop. */
 static lua_State *hook_state;
 /* Inside an on_finalize function: no proxy may be made (the core takes no
  * references while an object finalizes). */
@@ -25,6 +28,12 @@ static int state_closing(lua_State *L)
 {
     hook_state = NULL;
     return 0;
+}
+
+lua_State *orr_lua_callback_state(void)
+{
+    g_assert(hook_state != NULL);
+    return hook_state;
 }
 
 bool orr_lua_state_open(void)
@@ -326,7 +335,8 @@ void orr_lua_open_inspect(lua_State *L)
         {NULL, NULL},
     };
 
-    hook_state = L;
+    hook_state = lua_newthread(L);
+    luaL_ref(L, LUA_REGISTRYINDEX); /* anchored until the state closes */
     lua_pushlightuserdata(L, (void *)&closing_key);
     lua_newuserdata(L, 1);
     lua_newtable(L);

@@ -199,7 +199,7 @@ int orr_lua_listen(lua_State *L)
     lua_setmetatable(L, -2);
 
     LuaListener *ll = g_new0(LuaListener, 1);
-    ll->L = L;
+    ll->L = orr_lua_callback_state(); /* never a coroutine */
     lua_pushvalue(L, 2);
     ll->spec_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     ll->box = box;

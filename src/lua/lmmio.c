@@ -280,7 +280,7 @@ static int l_io(lua_State *L)
     GError *err = NULL;
 
     lo->ops = ops;
-    lo->L = L;
+    lo->L = orr_lua_callback_state(); /* never a coroutine */
     lo->read_ref = read_ref;
     lo->write_ref = write_ref;
     lo->owner_state = owner != NULL && orr_lua_is_lua_typed(owner);

@@ -875,7 +875,7 @@ static int l_type(lua_State *L)
     const char *parent =
         lua_isnil(L, -1) ? ORR_TYPE_OBJECT : lua_tostring(L, -1);
     cls->name = g_strdup(name);
-    cls->L = L;
+    cls->L = orr_lua_callback_state(); /* never a coroutine */
     cls->parent = lua_class_of_type(orr_type_lookup(parent));
     cls->is_device = orr_type_is_a(orr_type_lookup(parent), ORR_TYPE_DEVICE);
     cls->init = orr_closure_new("void(obj)", init_handler, cls, NULL, &err);

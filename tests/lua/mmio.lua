@@ -48,6 +48,29 @@ m.sysmem:del(peek)
 peek:unparent()
 peek = nil
 
+-- Made inside a coroutine that is then collected: callbacks never run on
+-- the thread that made them.
+local co = coroutine.create(function()
+    m.sysmem:add(0x5000, orrery.io(m, "cio", 0x10, {
+        read = function() return 0x77 end }))
+    orrery.type{ name = "co-dev", parent = "device",
+                 realize = function(_, st) st.ok = true end,
+                 methods = { ok = function(_, st) return st.ok end } }
+end)
+assert(coroutine.resume(co))
+co = nil
+collectgarbage()
+collectgarbage()
+t.is(m.memory:read8(0x5000), 0x77, "a handler made in a dead coroutine runs")
+local cd = orrery.new("co-dev", { parent = m, name = "cd" })
+cd:realize()
+t.ok(cd:ok(), "so do the hooks of a type made there")
+cd:unparent()
+cd = nil
+m.sysmem:del(m:child("cio"))
+m:child("cio"):unparent()
+orrery.gc()
+
 -- A handler that raises: an access error, the fill value, a hook error.
 local bad = orrery.io(m, "bad", 0x10, {
     read = function() error("broken register") end,
