@@ -45,7 +45,6 @@ typedef struct ProxyLink {
     bool logged;     /* in the creation log: freed by the log's end */
 } ProxyLink;
 
-/* The userdata. */
 /* The userdata. Its layout is also declared to LuaJIT's FFI as
  * `struct orrery_proxy_head` (see index_chunk), which reads @kind. */
 typedef struct Proxy {
