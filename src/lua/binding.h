@@ -109,7 +109,13 @@ void orr_lua_release_proxy(lua_State *L, int idx);
  * again until nothing more is released (releasing can free proxies of
  * children). A safe point (linspect.c). */
 void orr_lua_collect(lua_State *L);
-/* Releases every queued reference; a safe point. Returns how many. */
+/* Bracket every call of a Lua function from C (a hook, MMIO ops, a
+ * listener): while one runs the core may be dispatching an access or
+ * iterating, so orr_lua_drain() releases nothing then. */
+void orr_lua_callback_enter(void);
+void orr_lua_callback_exit(void);
+/* Releases every queued reference, unless a callback is running (then
+ * nothing, until the next safe point). Returns how many. */
 guint orr_lua_drain(void);
 /* Installs the proxy metatable; @methods is called to look up a field
  * or method name for an object (see lobject.c). */

@@ -202,7 +202,10 @@ static void finalize_hook(const OrrFinalizeEvent *ev, void *data)
     lua_setfield(L, -2, "name");
     lua_pushstring(L, ev->path);
     lua_setfield(L, -2, "path");
-    if (lua_pcall(L, 1, 0, 0) != 0) {
+    orr_lua_callback_enter();
+    int rc = lua_pcall(L, 1, 0, 0);
+    orr_lua_callback_exit();
+    if (rc != 0) {
         orr_lua_record_hook_error(L, "on_finalize");
     }
     in_finalize_hook = false;

@@ -96,7 +96,10 @@ static void call(LuaListener *ll, const char *name, const OrrFlatRange *range)
         }
         nargs = 1;
     }
-    if (lua_pcall(L, nargs, 0, top + 1) != 0) {
+    orr_lua_callback_enter();
+    int rc = lua_pcall(L, nargs, 0, top + 1);
+    orr_lua_callback_exit();
+    if (rc != 0) {
         char *where = g_strdup_printf("listener %s", name);
         orr_lua_record_hook_error(L, where);
         g_free(where);

@@ -151,12 +151,14 @@ static OrrMemTxResult run(LuaOps *lo, bool is_write, uint64_t offset,
         return ORR_MEMTX_ACCESS_ERROR;
     }
     orr_lua_push_traceback(L);
+    orr_lua_callback_enter();
     if (!call_direct(L, &c, ref, top + 1, &rc)) {
         lua_pushlightuserdata(L, (void *)&call_key);
         lua_rawget(L, LUA_REGISTRYINDEX);
         lua_pushlightuserdata(L, &c);
         rc = lua_pcall(L, 1, 0, top + 1);
     }
+    orr_lua_callback_exit();
     if (rc != 0) {
         char *path = orr_object_describe(orr_memory_region_object(lo->mr));
         char *where =

@@ -123,7 +123,9 @@ static bool call_hook(lua_State *L, int nargs, const char *hook, OrrObject *obj,
 
     orr_lua_push_traceback(L);
     lua_insert(L, fn);
+    orr_lua_callback_enter();
     int rc = lua_pcall(L, nargs, 0, fn);
+    orr_lua_callback_exit();
     lua_remove(L, fn);
     if (rc == 0) {
         return true;
@@ -403,7 +405,10 @@ static void iface_handler(const OrrValue *args, guint nargs, OrrValue *ret,
     }
     orr_lua_push_traceback(L);
     lua_insert(L, top + 1);
-    if (lua_pcall(L, (int)nargs + 1, 1, top + 1) != 0) {
+    orr_lua_callback_enter();
+    int rc = lua_pcall(L, (int)nargs + 1, 1, top + 1);
+    orr_lua_callback_exit();
+    if (rc != 0) {
         char *path = orr_object_describe(obj);
         char *where = g_strdup_printf("%s.%s %s %s", f->iface, f->slot,
                                       orr_object_get_type_name(obj), path);

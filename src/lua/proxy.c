@@ -101,9 +101,29 @@ static void release_link(ProxyLink *link)
     orr_object_unref_held(unit, &lua_holder);
 }
 
+/* Lua functions called back from C that are running (hooks, MMIO ops,
+ * listeners): the core may be dispatching or iterating below them. */
+static guint callback_depth;
+
+void orr_lua_callback_enter(void)
+{
+    callback_depth++;
+}
+
+void orr_lua_callback_exit(void)
+{
+    g_assert(callback_depth > 0);
+    callback_depth--;
+}
+
 guint orr_lua_drain(void)
 {
     guint n = 0;
+
+    /* Not a safe point: the queue waits for the next one. */
+    if (callback_depth > 0) {
+        return 0;
+    }
 
     /* Releasing may finalize objects whose proxies then queue more. */
     while (release_queue != NULL && release_queue->len > 0) {

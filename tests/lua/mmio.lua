@@ -71,6 +71,31 @@ m.sysmem:del(m:child("cio"))
 m:child("cio"):unparent()
 orrery.gc()
 
+-- Inside a handler the core is dispatching: orrery.gc() collects, but
+-- releases nothing until the next safe point.
+local gone = {}
+local watch = orrery.on_finalize(function(ev) gone[#gone + 1] = ev.path end)
+local inside
+local function doom()
+    orrery.new("container", { parent = m, name = "doomed" }):unparent()
+end
+local gcio = orrery.io(m, "gcio", 0x10, { read = function()
+    doom() -- leaves the proxy unreachable: only a collection frees it
+    orrery.gc()
+    inside = #gone
+    return 0
+end })
+m.sysmem:add(0x6000, gcio)
+m.memory:read8(0x6000)
+t.is(inside, 0, "no release inside a handler")
+orrery.gc()
+t.is(gone[1], "/m/doomed", "it happens at the next safe point")
+watch:remove()
+m.sysmem:del(gcio)
+gcio:unparent()
+gcio = nil
+orrery.gc()
+
 -- A handler that raises: an access error, the fill value, a hook error.
 local bad = orrery.io(m, "bad", 0x10, {
     read = function() error("broken register") end,
