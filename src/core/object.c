@@ -174,12 +174,13 @@ bool orr_object_try_hold_access(OrrObject *obj)
 
 void orr_object_release_access(OrrObject *obj)
 {
-    OrrObjectPrivate *priv = orr_object_get_lifetime_unit(obj)->priv;
+    OrrObject *unit = orr_object_get_lifetime_unit(obj);
+    OrrObjectPrivate *priv = unit->priv;
 
     g_assert(priv->access_holds > 0 && priv->ref_count >= priv->access_holds);
     priv->access_holds--;
     if (--priv->ref_count == 0) {
-        object_finalize(orr_object_get_lifetime_unit(obj));
+        object_finalize(unit);
     }
 }
 

@@ -91,6 +91,29 @@ void orr_lua_end_borrowed(OrrObject *obj);
 /* Pushes the existing live proxy of @obj and returns true, or pushes
  * nothing and returns false; never makes one (proxy.c). */
 bool orr_lua_push_cached(lua_State *L, OrrObject *obj);
+/* A slot remembers one proxy weakly, for a C caller that pushes the
+ * same object's proxy again and again (the owner of an MMIO region): the
+ * slot is looked up by an integer, which is quicker than the cache.
+ * orr_lua_push_cached_slot() pushes @obj's existing live proxy, found in
+ * @slot or else in the cache (then remembered in @slot), and returns
+ * true; or pushes nothing and returns false when @obj has no proxy.
+ * Never raises. */
+int orr_lua_slot_new(lua_State *L);
+void orr_lua_slot_free(lua_State *L, int slot);
+/* @slots: a stack index of the slots table (orr_lua_push_slots()), or 0
+ * to fetch it from the registry. */
+bool orr_lua_push_cached_slot(lua_State *L, int slots, int slot,
+                              OrrObject *obj);
+void orr_lua_push_slots(lua_State *L);
+/* How many Lua functions called back from C are running (see
+ * orr_lua_callback_enter()). At 0 the callback thread holds only what
+ * the module put at its base: the traceback function at index 1 and the
+ * slots table at 2. */
+extern guint orr_lua__callback_depth; /* only proxy.c writes it */
+static inline guint orr_lua_callback_depth(void)
+{
+    return orr_lua__callback_depth;
+}
 /* Whether the value at @idx is a proxy (live or not). */
 bool orr_lua_is_proxy(lua_State *L, int idx);
 /* A log of the proxies made from now on, for a hook that runs while its

@@ -340,6 +340,9 @@ void orr_lua_open_inspect(lua_State *L)
 
     hook_state = lua_newthread(L);
     luaL_ref(L, LUA_REGISTRYINDEX); /* anchored until the state closes */
+    /* Its base, for callbacks that find it idle (see binding.h). */
+    orr_lua_push_traceback(hook_state);
+    orr_lua_push_slots(hook_state);
     lua_pushlightuserdata(L, (void *)&closing_key);
     lua_newuserdata(L, 1);
     lua_newtable(L);

@@ -24,6 +24,10 @@ typedef struct LuaOps {
     int write_ref;
     OrrMemoryRegion *mr; /* NOREF: the weak reference frees us first */
     bool owner_state;    /* the owner is of a Lua type: it has a state */
+    int self_slot;       /* remembers self's proxy (orr_lua_slot_new) */
+    OrrObject *owner;    /* NOREF: the owner, or NULL (fixed; alive
+                          * whenever the ops are called, as they never
+                          * are for an orphaned region) */
 } LuaOps;
 
 /* One call, its arguments and its outcome, for the protected part. */
@@ -83,21 +87,23 @@ static int convert_protected(lua_State *L)
 /*
  * The direct way, for the usual call: the handler with plain number
  * arguments and a proxy of self that already exists, so that nothing
- * before the one lua_pcall can raise. Expects the traceback at @tb.
+ * before the one lua_pcall can raise. Expects the traceback at @tb, and
+ * the slots table at @slots (0: in the registry).
  * Returns false, with the stack as it was, when this call is not such a
  * one; otherwise the lua_pcall status in @rc.
  */
-static bool call_direct(lua_State *L, Call *c, int ref, int tb, int *rc)
+static bool call_direct(lua_State *L, Call *c, int ref, int tb, int slots,
+                        int *rc)
 {
     LuaOps *lo = c->lo;
-    OrrObject *owner = orr_memory_region_get_owner(lo->mr);
+    OrrObject *owner = lo->owner;
     OrrObject *self = owner ? owner : orr_memory_region_object(lo->mr);
 
     if (c->offset > EXACT_MAX || (c->is_write && c->value > EXACT_MAX)) {
         return false;
     }
     lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
-    if (!orr_lua_push_cached(L, self)) {
+    if (!orr_lua_push_cached_slot(L, slots, lo->self_slot, self)) {
         lua_pop(L, 1);
         return false;
     }
@@ -146,17 +152,22 @@ static OrrMemTxResult run(LuaOps *lo, bool is_write, uint64_t offset,
               .value = *value};
     int top = lua_gettop(L);
     int rc = 0;
+    int tb = 1, slots = 2; /* the callback thread's base, when it is idle */
 
     if (!lua_checkstack(L, 10)) {
         return ORR_MEMTX_ACCESS_ERROR;
     }
-    orr_lua_push_traceback(L);
+    if (orr_lua_callback_depth() > 0) { /* nested: in a C function's frame */
+        orr_lua_push_traceback(L);
+        tb = top + 1;
+        slots = 0;
+    }
     orr_lua_callback_enter();
-    if (!call_direct(L, &c, ref, top + 1, &rc)) {
+    if (!call_direct(L, &c, ref, tb, slots, &rc)) {
         lua_pushlightuserdata(L, (void *)&call_key);
         lua_rawget(L, LUA_REGISTRYINDEX);
         lua_pushlightuserdata(L, &c);
-        rc = lua_pcall(L, 1, 0, top + 1);
+        rc = lua_pcall(L, 1, 0, tb);
     }
     orr_lua_callback_exit();
     if (rc != 0) {
@@ -195,6 +206,7 @@ static void region_died(OrrObject *obj, void *data)
     if (lo->L != NULL && orr_lua_state_open()) {
         luaL_unref(lo->L, LUA_REGISTRYINDEX, lo->read_ref);
         luaL_unref(lo->L, LUA_REGISTRYINDEX, lo->write_ref);
+        orr_lua_slot_free(lo->L, lo->self_slot);
     }
     g_free(lo);
 }
@@ -285,11 +297,14 @@ static int l_io(lua_State *L)
     lo->L = orr_lua_callback_state(); /* never a coroutine */
     lo->read_ref = read_ref;
     lo->write_ref = write_ref;
+    lo->owner = owner;
     lo->owner_state = owner != NULL && orr_lua_is_lua_typed(owner);
+    lo->self_slot = orr_lua_slot_new(L);
     lo->mr = orr_memory_region_new_io(owner, name, size, &lo->ops, lo, &err);
     if (lo->mr == NULL) {
         luaL_unref(L, LUA_REGISTRYINDEX, read_ref);
         luaL_unref(L, LUA_REGISTRYINDEX, write_ref);
+        orr_lua_slot_free(L, lo->self_slot);
         g_free(lo);
         return orr_lua_gerror(L, "io", err);
     }

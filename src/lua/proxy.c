@@ -103,17 +103,17 @@ static void release_link(ProxyLink *link)
 
 /* Lua functions called back from C that are running (hooks, MMIO ops,
  * listeners): the core may be dispatching or iterating below them. */
-static guint callback_depth;
+guint orr_lua__callback_depth;
 
 void orr_lua_callback_enter(void)
 {
-    callback_depth++;
+    orr_lua__callback_depth++;
 }
 
 void orr_lua_callback_exit(void)
 {
-    g_assert(callback_depth > 0);
-    callback_depth--;
+    g_assert(orr_lua__callback_depth > 0);
+    orr_lua__callback_depth--;
 }
 
 guint orr_lua_drain(void)
@@ -121,7 +121,7 @@ guint orr_lua_drain(void)
     guint n = 0;
 
     /* Not a safe point: the queue waits for the next one. */
-    if (callback_depth > 0) {
+    if (orr_lua__callback_depth > 0) {
         return 0;
     }
 
@@ -286,6 +286,56 @@ bool orr_lua_push_cached(lua_State *L, OrrObject *obj)
     }
     lua_pop(L, 1);
     return false;
+}
+
+/* Registry reference of the slots table (weak values): slot -> the
+ * proxy last pushed through it, or false. */
+static int slots_ref = LUA_NOREF;
+
+int orr_lua_slot_new(lua_State *L)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, slots_ref);
+    lua_pushboolean(L, false);
+    int slot = luaL_ref(L, -2);
+    lua_pop(L, 1);
+    return slot;
+}
+
+void orr_lua_slot_free(lua_State *L, int slot)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, slots_ref);
+    luaL_unref(L, -1, slot);
+    lua_pop(L, 1);
+}
+
+void orr_lua_push_slots(lua_State *L)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, slots_ref);
+}
+
+bool orr_lua_push_cached_slot(lua_State *L, int slots, int slot, OrrObject *obj)
+{
+    if (slots == 0) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, slots_ref);
+    } else {
+        lua_pushvalue(L, slots);
+    }
+    lua_rawgeti(L, -1, slot);
+    /* Only proxies (or false) are stored in the slots. */
+    Proxy *p = lua_touserdata(L, -1);
+    if (p != NULL && p->link != NULL && p->link->obj == obj) {
+        lua_replace(L, -2);
+        return true;
+    }
+    lua_pop(L, 1);
+    if (!orr_lua_push_cached(L, obj)) {
+        lua_pop(L, 1);
+        return false;
+    }
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, -3, slot);
+    lua_replace(L, -2);
+    return true;
 }
 
 bool orr_lua_is_proxy(lua_State *L, int idx)
@@ -661,4 +711,6 @@ void orr_lua_proxy_init(lua_State *L)
 
     orr_lua_new_weak_table(L, "v");
     cache_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    orr_lua_new_weak_table(L, "v");
+    slots_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 }

@@ -24,14 +24,31 @@
 guint orr__access_depth;   /* nesting of accesses in flight */
 guint orr__access_kept;    /* held->len + retired->len */
 static bool draining;      /* inside drain() */
-static GPtrArray *held;    /* (nullable) OrrObject* units, one ACCESS ref */
 static GPtrArray *retired; /* (nullable) OrrFlatView*, one ref each */
+
+/* The units held (one access hold each), oldest first: the first few in
+ * a fixed array, since an access usually holds one and each access pays
+ * for it; the rest, newer, in @held_more. */
+#define HELD_INLINE 8
+static OrrObject *held[HELD_INLINE];
+static guint n_held;
+static GPtrArray *held_more; /* (nullable) */
 
 static bool pending(void)
 {
-    g_assert(orr__access_kept == (held != NULL ? held->len : 0) +
+    g_assert(orr__access_kept == n_held +
+                                     (held_more != NULL ? held_more->len : 0) +
                                      (retired != NULL ? retired->len : 0));
     return orr__access_kept > 0;
+}
+
+/* The newest unit held, or NULL. */
+static OrrObject *newest_held(void)
+{
+    if (held_more != NULL && held_more->len > 0) {
+        return held_more->pdata[held_more->len - 1];
+    }
+    return n_held > 0 ? held[n_held - 1] : NULL;
 }
 
 /*
@@ -50,7 +67,10 @@ static void drain(void)
             orr__access_kept--;
             orr__flatview_unref(view);
         } else {
-            OrrObject *unit = g_ptr_array_steal_index(held, held->len - 1);
+            OrrObject *unit =
+                held_more != NULL && held_more->len > 0
+                    ? g_ptr_array_steal_index(held_more, held_more->len - 1)
+                    : held[--n_held];
             orr__access_kept--;
             orr_object_release_access(unit);
         }
@@ -75,16 +95,20 @@ bool orr__access_active(void)
 bool orr__access_hold(OrrObject *unit)
 {
     g_assert(orr__access_depth > 0);
-    if (held != NULL && held->len > 0 && held->pdata[held->len - 1] == unit) {
+    if (newest_held() == unit) {
         return true; /* the common case: the same device again */
     }
     if (!orr_object_try_hold_access(unit)) {
         return false;
     }
-    if (held == NULL) {
-        held = g_ptr_array_new();
+    if (n_held < HELD_INLINE && (held_more == NULL || held_more->len == 0)) {
+        held[n_held++] = unit;
+    } else {
+        if (held_more == NULL) {
+            held_more = g_ptr_array_new();
+        }
+        g_ptr_array_add(held_more, unit);
     }
-    g_ptr_array_add(held, unit);
     orr__access_kept++;
     return true;
 }

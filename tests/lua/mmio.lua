@@ -96,6 +96,30 @@ gcio:unparent()
 gcio = nil
 orrery.gc()
 
+-- Nested: a handler whose read goes through another Lua handler, which
+-- may fail on its own.
+local inner = orrery.io(m, "inner", 0x10, { read = function(_, _, off)
+    if off == 4 then error("inner fails") end
+    return 0x40
+end })
+local outer = orrery.io(m, "outer", 0x10, { read = function(_, _, off)
+    local v, e = m.memory:read8(0x7000 + off)
+    return e and 0xee or v + 1
+end })
+m.sysmem:add(0x7000, inner)
+m.sysmem:add(0x7100, outer)
+local nested_before = #orrery.hook_errors()
+t.is(m.memory:read8(0x7100), 0x41, "a handler reads through another")
+t.is(m.memory:read8(0x7104), 0xee, "and sees the inner one fail")
+t.is(#orrery.hook_errors(), nested_before + 1, "which is recorded once")
+t.like(orrery.hook_errors()[nested_before + 1], "^io read /m/inner: .*inner fails",
+       "naming the inner region")
+m.sysmem:del(inner)
+m.sysmem:del(outer)
+inner:unparent()
+outer:unparent()
+inner, outer = nil, nil
+
 -- A handler that raises: an access error, the fill value, a hook error.
 local bad = orrery.io(m, "bad", 0x10, {
     read = function() error("broken register") end,
