@@ -150,14 +150,15 @@ typedef struct OrrTlbEntry {
 /*
  * OrrRamCache: (private) the RAM or ROM range a sized access of the
  * library hit last, at least 8 bytes long: [@first, @first + @span].
- * Host address = @bias + bus address (wrapping).
+ * Host address = bias + bus address (wrapping), with the bias of the
+ * access's direction; a bias of 0 means that direction is not cached
+ * (both are 0 when the cache is empty; a real bias of 0 only misses).
  */
 typedef struct OrrRamCache {
     uint64_t first;
-    uint64_t span; /* last - first, at least 7 */
-    uintptr_t bias;
-    bool can_read;  /* reads go to the backing; false when empty */
-    bool can_write; /* writes do (not readonly); false when empty */
+    uint64_t span;        /* last - first, at least 7 */
+    uintptr_t read_bias;  /* reads go to the backing, or 0 */
+    uintptr_t write_bias; /* writes do (not readonly), or 0 */
 } OrrRamCache;
 
 /*
@@ -200,9 +201,10 @@ static inline bool orr__cache_find(OrrAddressSpace *as, uint64_t addr,
         !(size == 1 || size == 2 || size == 4 || size == 8)) {
         return false;
     }
-    if ((is_write ? c->can_write : c->can_read) &&
-        addr - c->first <= c->span - (size - 1)) {
-        *bias = c->bias;
+    uintptr_t b = is_write ? c->write_bias : c->read_bias;
+
+    if (b != 0 && addr - c->first <= c->span - (size - 1)) {
+        *bias = b;
         return true;
     }
     if ((addr & ORR__TLB_PAGE_MASK) > (1u << ORR_TLB_PAGE_BITS) - size) {

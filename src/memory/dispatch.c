@@ -389,9 +389,10 @@ static void ram_cache_fill(OrrRamCache *c, const OrrFlatEntry *e)
     }
     c->first = (uint64_t)e->start;
     c->span = (uint64_t)(e->end - 1 - e->start);
-    c->bias = entry_bias(e);
-    c->can_read = e->reads_backing;
-    c->can_write = e->writes_backing && !e->readonly;
+    uintptr_t bias = entry_bias(e);
+
+    c->read_bias = e->reads_backing ? bias : 0;
+    c->write_bias = e->writes_backing && !e->readonly ? bias : 0;
 }
 
 /* Puts the page of @addr in the TLB when all of it lies in entry @e

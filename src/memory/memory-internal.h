@@ -311,7 +311,7 @@ void orr__tlb_fill(OrrAddressSpace *as, uint64_t addr, uintptr_t bias,
 /* Empties @as's caches (its view changed, or is about to). */
 static inline void orr__ram_cache_clear(OrrAddressSpace *as)
 {
-    as->head.ram = (OrrRamCache){.can_read = false, .can_write = false};
+    as->head.ram = (OrrRamCache){.read_bias = 0, .write_bias = 0};
     as->mmio = (OrrMmioCache){.first = 1, .last = 0};
     orr__tlb_flush(as);
 }
