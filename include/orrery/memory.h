@@ -32,8 +32,6 @@ G_BEGIN_DECLS
 #define ORR_HOLDER_FLATVIEW "flatview"
 /** ORR_HOLDER_AS_ROOT: an address space holding its root region. */
 #define ORR_HOLDER_AS_ROOT "as-root"
-/** ORR_HOLDER_ACCESS: an access in flight holding what it touches. */
-#define ORR_HOLDER_ACCESS "access"
 
 typedef struct OrrMemoryRegion OrrMemoryRegion;
 

@@ -64,6 +64,9 @@ struct OrrObject {
 #define ORR_HOLDER_LINK "link"
 /** ORR_HOLDER_CALL: a temporary reference held while a call is delivered. */
 #define ORR_HOLDER_CALL "call"
+/** ORR_HOLDER_ACCESS: an access in flight holding what it calls into
+ * (orr_object_try_hold_access(); counted, not recorded). */
+#define ORR_HOLDER_ACCESS "access"
 
 /**
  * OrrHolder:
@@ -186,7 +189,8 @@ bool orr_object_try_ref_held(OrrObject *obj, const OrrHolder *holder,
  * Takes a reference on @obj's lifetime unit for an access in flight: a
  * short hold taken and dropped on every access that calls into a device,
  * so it is counted on the unit rather than recorded like other holders,
- * and listed as one holder, "access" (with " xN" when there are several).
+ * and listed as one holder, %ORR_HOLDER_ACCESS (with " xN" when there
+ * are several).
  * Drop it with orr_object_release_access().
  *
  * Returns: whether it was taken: false, taking nothing, when @obj or its

@@ -77,7 +77,7 @@ GPtrArray *orr_object_list_holders(OrrObject *obj)
             out, format_holder(&g_array_index(holders, OrrHolderRecord, i)));
     }
     if (obj->priv->access_holds > 0) { /* counted, not recorded */
-        OrrHolderRecord access = {.kind = "access",
+        OrrHolderRecord access = {.kind = ORR_HOLDER_ACCESS,
                                   .count = obj->priv->access_holds};
         g_ptr_array_add(out, format_holder(&access));
     }

@@ -106,7 +106,7 @@ bool orr_lua_push_cached_slot(lua_State *L, int slots, int slot,
                               OrrObject *obj);
 void orr_lua_push_slots(lua_State *L);
 /* How many Lua functions called back from C are running (see
- * orr_lua_callback_enter()). At 0 the callback thread holds only what
+ * orr_lua_pcall_callback()). At 0 the callback thread holds only what
  * the module put at its base: the traceback function at index 1 and the
  * slots table at 2. */
 extern guint orr_lua__callback_depth; /* only proxy.c writes it */
@@ -132,11 +132,10 @@ void orr_lua_release_proxy(lua_State *L, int idx);
  * again until nothing more is released (releasing can free proxies of
  * children). A safe point (linspect.c). */
 void orr_lua_collect(lua_State *L);
-/* Bracket every call of a Lua function from C (a hook, MMIO ops, a
- * listener): while one runs the core may be dispatching an access or
- * iterating, so orr_lua_drain() releases nothing then. */
-void orr_lua_callback_enter(void);
-void orr_lua_callback_exit(void);
+/* lua_pcall() for every call of a Lua function from C (a hook, MMIO
+ * ops, a listener): while one runs the core may be dispatching an access
+ * or iterating, so orr_lua_drain() releases nothing then. */
+int orr_lua_pcall_callback(lua_State *L, int nargs, int nresults, int errfunc);
 /* Releases every queued reference, unless a callback is running (then
  * nothing, until the next safe point). Returns how many. */
 guint orr_lua_drain(void);

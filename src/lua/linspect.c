@@ -202,9 +202,7 @@ static void finalize_hook(const OrrFinalizeEvent *ev, void *data)
     lua_setfield(L, -2, "name");
     lua_pushstring(L, ev->path);
     lua_setfield(L, -2, "path");
-    orr_lua_callback_enter();
-    int rc = lua_pcall(L, 1, 0, 0);
-    orr_lua_callback_exit();
+    int rc = orr_lua_pcall_callback(L, 1, 0, 0);
     if (rc != 0) {
         orr_lua_record_hook_error(L, "on_finalize");
     }

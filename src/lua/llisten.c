@@ -96,9 +96,7 @@ static void call(LuaListener *ll, const char *name, const OrrFlatRange *range)
         }
         nargs = 1;
     }
-    orr_lua_callback_enter();
-    int rc = lua_pcall(L, nargs, 0, top + 1);
-    orr_lua_callback_exit();
+    int rc = orr_lua_pcall_callback(L, nargs, 0, top + 1);
     if (rc != 0) {
         char *where = g_strdup_printf("listener %s", name);
         orr_lua_record_hook_error(L, where);

@@ -117,7 +117,8 @@ static bool call_direct(lua_State *L, Call *c, int ref, int tb, int slots,
         lua_pushnumber(L, (lua_Number)c->value);
     }
     lua_pushnumber(L, c->size);
-    *rc = lua_pcall(L, c->is_write ? 5 : 4, c->is_write ? 0 : 1, tb);
+    *rc =
+        orr_lua_pcall_callback(L, c->is_write ? 5 : 4, c->is_write ? 0 : 1, tb);
     if (*rc != 0 || c->is_write) {
         return true;
     }
@@ -132,7 +133,7 @@ static bool call_direct(lua_State *L, Call *c, int ref, int tb, int slots,
     lua_pushcfunction(L, convert_protected);
     lua_pushlightuserdata(L, c);
     lua_pushvalue(L, -3);
-    *rc = lua_pcall(L, 2, 0, tb);
+    *rc = orr_lua_pcall_callback(L, 2, 0, tb);
     return true;
 }
 
@@ -162,14 +163,12 @@ static OrrMemTxResult run(LuaOps *lo, bool is_write, uint64_t offset,
         tb = top + 1;
         slots = 0;
     }
-    orr_lua_callback_enter();
     if (!call_direct(L, &c, ref, tb, slots, &rc)) {
         lua_pushlightuserdata(L, (void *)&call_key);
         lua_rawget(L, LUA_REGISTRYINDEX);
         lua_pushlightuserdata(L, &c);
-        rc = lua_pcall(L, 1, 0, tb);
+        rc = orr_lua_pcall_callback(L, 1, 0, tb);
     }
-    orr_lua_callback_exit();
     if (rc != 0) {
         char *path = orr_object_describe(orr_memory_region_object(lo->mr));
         char *where =

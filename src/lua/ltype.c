@@ -123,9 +123,7 @@ static bool call_hook(lua_State *L, int nargs, const char *hook, OrrObject *obj,
 
     orr_lua_push_traceback(L);
     lua_insert(L, fn);
-    orr_lua_callback_enter();
-    int rc = lua_pcall(L, nargs, 0, fn);
-    orr_lua_callback_exit();
+    int rc = orr_lua_pcall_callback(L, nargs, 0, fn);
     lua_remove(L, fn);
     if (rc == 0) {
         return true;
@@ -405,9 +403,7 @@ static void iface_handler(const OrrValue *args, guint nargs, OrrValue *ret,
     }
     orr_lua_push_traceback(L);
     lua_insert(L, top + 1);
-    orr_lua_callback_enter();
-    int rc = lua_pcall(L, (int)nargs + 1, 1, top + 1);
-    orr_lua_callback_exit();
+    int rc = orr_lua_pcall_callback(L, (int)nargs + 1, 1, top + 1);
     if (rc != 0) {
         char *path = orr_object_describe(obj);
         char *where = g_strdup_printf("%s.%s %s %s", f->iface, f->slot,

@@ -105,15 +105,13 @@ static void release_link(ProxyLink *link)
  * listeners): the core may be dispatching or iterating below them. */
 guint orr_lua__callback_depth;
 
-void orr_lua_callback_enter(void)
+int orr_lua_pcall_callback(lua_State *L, int nargs, int nresults, int errfunc)
 {
     orr_lua__callback_depth++;
-}
-
-void orr_lua_callback_exit(void)
-{
+    int rc = lua_pcall(L, nargs, nresults, errfunc);
     g_assert(orr_lua__callback_depth > 0);
     orr_lua__callback_depth--;
+    return rc;
 }
 
 guint orr_lua_drain(void)

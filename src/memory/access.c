@@ -11,8 +11,8 @@
  *    units alive);
  *  - before calling into a region's ops, the access holds the region's
  *    lifetime unit (orr_object_try_hold_access(), listed as an "access"
- *    holder), so the ops' opaque stays valid
- *    for the rest of the access, even after the callback drops it.
+ *    holder), unless the view does, so the ops' opaque stays valid for
+ *    the rest of the access, even after the callback drops it.
  *
  * Both are released together when the outermost access returns. The core
  * is single-threaded, so the epoch is a depth counter, not per-access
@@ -22,7 +22,7 @@
 #include "memory-internal.h"
 
 guint orr__access_depth;   /* nesting of accesses in flight */
-guint orr__access_kept;    /* held->len + retired->len */
+guint orr__access_kept;    /* units held + views retired */
 static bool draining;      /* inside drain() */
 static GPtrArray *retired; /* (nullable) OrrFlatView*, one ref each */
 

@@ -356,11 +356,6 @@ OrrMemTxResult orr_address_space_write_bytes(OrrAddressSpace *as, uint64_t addr,
 /* --- Sized accesses
  * ------------------------------------------------------------ */
 
-/*
- * A sized access inside one entry goes to the region whole (one MMIO
- * call of @size); one that straddles entries is done as bytes.
- */
-
 /* Loads or stores a bus value at @host. */
 static inline void host_rw(uint8_t *host, unsigned size, uint64_t *value,
                            bool is_write)
@@ -495,6 +490,9 @@ static G_GNUC_NO_INLINE OrrMemTxResult as_rw_sized_slow(OrrAddressSpace *as,
 }
 
 /*
+ * A sized access inside one entry goes to the region whole (one MMIO
+ * call of @size); one that straddles entries is done as bytes.
+ *
  * The hot path, after the inline one of the header: the MMIO range hit
  * last, when its calls are simple (one call); then the RAM range and the
  * TLB, again for callers of the exported functions.
