@@ -2,6 +2,7 @@
  * orrery unit tests — shared helpers.
  */
 #include "test-util.h"
+#include "refview.h"
 
 static GPtrArray *test_log;
 
@@ -55,20 +56,7 @@ void orr_test_log_clear(void)
 char *orr_test_flat_text(OrrAddressSpace *as)
 {
     g_autoptr(GArray) ranges = orr_address_space_get_flat_ranges(as);
-    GString *s = g_string_new(NULL);
 
-    for (guint i = 0; i < ranges->len; i++) {
-        const OrrFlatRange *r = &g_array_index(ranges, OrrFlatRange, i);
-        g_string_append_printf(
-            s, "%s%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x %s",
-            i ? " " : "", r->start, r->last,
-            orr_memory_region_get_name(r->region));
-        if (r->offset != 0) {
-            g_string_append_printf(s, "@%" G_GINT64_MODIFIER "x", r->offset);
-        }
-        if (r->readonly) {
-            g_string_append(s, "(ro)");
-        }
-    }
-    return g_string_free(s, FALSE);
+    /* The reference renderer's format, but an empty view is "". */
+    return ranges->len > 0 ? ref_format_ranges(ranges) : g_strdup("");
 }
