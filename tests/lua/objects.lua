@@ -53,6 +53,15 @@ t.raises(function() m.sysmem:add(-1, ram) end, "must not be negative",
 t.like(orrery.mtree(m), "ram", "mtree shows the RAM")
 t.is(#orrery.cycles(), 0, "no cycles")
 
+-- live_objects: a proxy of each live object, as many as live_count says.
+do
+    local all = orrery.live_objects()
+    t.is(#all, orrery.live_count(), "live_objects lists every live object")
+    local regions = orrery.live_objects("memory-region")
+    t.ok(#regions > 0 and regions[1]:is_a("memory-region"),
+         "and filters by type, with usable proxies")
+end
+
 -- Released proxies raise.
 local mem = m.memory
 mem:release()
