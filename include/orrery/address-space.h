@@ -135,53 +135,64 @@ GArray *orr_address_space_get_flat_ranges(OrrAddressSpace *as);
 #define ORR__TLB_PAGE_MASK ((UINT64_C(1) << ORR_TLB_PAGE_BITS) - 1)
 
 /*
- * OrrTlbEntry: (private) one page. A tag is the page's address with the
- * TLB's generation (1 to ORR__TLB_PAGE_MASK) in its low bits, or 0: no
- * access of that direction goes to the backing. Host address = @addend +
- * bus address (wrapping).
+ * OrrTlbEntry: (private) one page. The tag is the page's address, with
+ * the TLB's generation (ORR__TLB_GEN_ONE to ORR__TLB_GEN_MASK, a multiple
+ * of ORR__TLB_GEN_ONE) and the direction flags below in its low bits; 0
+ * is empty. Host address = @addend + bus address (wrapping).
  */
 typedef struct OrrTlbEntry {
-    uint64_t read_tag;
-    uint64_t write_tag;
+    uint64_t tag;
     uintptr_t addend;
-    uint64_t age; /* fill count when made; the library's, for resizing */
 } OrrTlbEntry;
 
+/* Tag flags: reads (writes) of the page do not go to the backing. */
+#define ORR__TLB_NOREAD UINT64_C(1)
+#define ORR__TLB_NOWRITE UINT64_C(2)
+/* The generation's place in a tag: the page-offset bits above the flags. */
+#define ORR__TLB_GEN_ONE UINT64_C(4)
+#define ORR__TLB_GEN_MASK (ORR__TLB_PAGE_MASK & ~(ORR__TLB_GEN_ONE - 1))
+
 /*
- * OrrRamCache: (private) the RAM or ROM range a sized access of the
- * library hit last, at least 8 bytes long: [@first, @first + @span].
- * Host address = bias + bus address (wrapping), with the bias of the
- * access's direction; a bias of 0 means that direction is not cached
- * (both are 0 when the cache is empty; a real bias of 0 only misses).
+ * OrrRamWindow: (private) for one direction, the RAM or ROM range a sized
+ * access of the library hit last, if that direction goes to its backing:
+ * an access of up to 8 bytes at @addr is inside when @addr - @first <
+ * @limit (the range's length less 7; 0 when empty, which never matches).
+ * Host address = @bias + bus address (wrapping).
  */
-typedef struct OrrRamCache {
+typedef struct OrrRamWindow {
     uint64_t first;
-    uint64_t span;        /* last - first, at least 7 */
-    uintptr_t read_bias;  /* reads go to the backing, or 0 */
-    uintptr_t write_bias; /* writes do (not readonly), or 0 */
+    uint64_t limit;
+    uintptr_t bias;
+} OrrRamWindow;
+
+/* OrrRamCache: (private) the window of reads and that of writes. */
+typedef struct OrrRamCache {
+    OrrRamWindow read;
+    OrrRamWindow write;
 } OrrRamCache;
 
 /*
  * OrrAddressSpaceHead: (private) the first member of every address space.
- * @tlb has 2^(64 - @tlb_shift) sets of two ways. An address space that
- * has filled nothing yet shares an empty table that never matches.
+ * @tlb is direct-mapped, with 2^(64 - @tlb_shift) entries. An address
+ * space that has filled nothing yet shares an empty table that never
+ * matches.
  */
 typedef struct OrrAddressSpaceHead {
     OrrObject parent_obj;
     OrrRamCache ram;
     OrrTlbEntry *tlb;   /* NOREF: owned by the address space */
-    unsigned tlb_shift; /* 64 - log2(sets), 63 at most */
-    uint64_t tlb_gen;   /* matches the low bits of a valid tag */
+    unsigned tlb_shift; /* 64 - log2(entries), 63 at most */
+    uint64_t tlb_gen;   /* the generation bits of a valid tag */
 } OrrAddressSpaceHead;
 
-/* The TLB set of @addr: the top bits of a multiplicative hash of its page
- * number, so that pages at any regular stride spread over the sets. */
-static inline OrrTlbEntry *orr__tlb_set(const OrrAddressSpaceHead *h,
-                                        uint64_t addr)
+/* The TLB entry of @addr: the top bits of a multiplicative hash of its
+ * page number, so that pages at any regular stride spread over the table. */
+static inline OrrTlbEntry *orr__tlb_entry(const OrrAddressSpaceHead *h,
+                                          uint64_t addr)
 {
     uint64_t hash = (addr >> ORR_TLB_PAGE_BITS) * UINT64_C(0x9e3779b97f4a7c15);
 
-    return &h->tlb[2 * (hash >> h->tlb_shift)];
+    return &h->tlb[hash >> h->tlb_shift];
 }
 
 /*
@@ -201,27 +212,23 @@ static inline bool orr__cache_find(OrrAddressSpace *as, uint64_t addr,
         !(size == 1 || size == 2 || size == 4 || size == 8)) {
         return false;
     }
-    uintptr_t b = is_write ? c->write_bias : c->read_bias;
+    const OrrRamWindow *w = is_write ? &c->write : &c->read;
 
-    if (b != 0 && addr - c->first <= c->span - (size - 1)) {
-        *bias = b;
+    if (addr - w->first < w->limit) {
+        *bias = w->bias;
         return true;
     }
     if ((addr & ORR__TLB_PAGE_MASK) > (1u << ORR_TLB_PAGE_BITS) - size) {
         return false;
     }
 
-    const OrrTlbEntry *t = orr__tlb_set(h, addr);
-    uint64_t tag = (addr & ~ORR__TLB_PAGE_MASK) | h->tlb_gen;
+    const OrrTlbEntry *t = orr__tlb_entry(h, addr);
+    uint64_t want = (addr & ~ORR__TLB_PAGE_MASK) | h->tlb_gen;
+    /* The flag of the other direction does not matter. */
+    uint64_t other = is_write ? ORR__TLB_NOREAD : ORR__TLB_NOWRITE;
 
-    /* Without a branch between the ways: which one hits is unpredictable. */
-    bool hit0 = (is_write ? t[0].write_tag : t[0].read_tag) == tag;
-    bool hit1 = (is_write ? t[1].write_tag : t[1].read_tag) == tag;
-
-    uintptr_t pick0 = -(uintptr_t)hit0;
-
-    *bias = (t[0].addend & pick0) | (t[1].addend & ~pick0);
-    return hit0 | hit1;
+    *bias = t->addend;
+    return (t->tag & ~other) == want;
 }
 
 /**

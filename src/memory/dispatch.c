@@ -118,8 +118,8 @@ static bool mmio_valid(OrrMemoryRegion *mr, uint64_t offset, unsigned size,
 
 /* One call of the ops, through the fallible variant when there is one;
  * a failed read gives 0. */
-static OrrMemTxResult ops_read(OrrMemoryRegion *mr, uint64_t offset,
-                               unsigned size, uint64_t *value)
+static inline OrrMemTxResult ops_read(OrrMemoryRegion *mr, uint64_t offset,
+                                      unsigned size, uint64_t *value)
 {
     const OrrMemoryOps *ops = mr->ops;
 
@@ -134,8 +134,8 @@ static OrrMemTxResult ops_read(OrrMemoryRegion *mr, uint64_t offset,
     return ORR_MEMTX_OK;
 }
 
-static OrrMemTxResult ops_write(OrrMemoryRegion *mr, uint64_t offset,
-                                uint64_t value, unsigned size)
+static inline OrrMemTxResult ops_write(OrrMemoryRegion *mr, uint64_t offset,
+                                       uint64_t value, unsigned size)
 {
     const OrrMemoryOps *ops = mr->ops;
 
@@ -375,19 +375,23 @@ static uintptr_t entry_bias(const OrrFlatEntry *e)
            (uintptr_t)(uint64_t)e->start;
 }
 
-/* Remembers entry @e (which has a backing) in @c, when it is long enough
- * for the cache's bounds check (8 bytes). */
+/* Remembers entry @e (which has a backing) in @c, for the directions
+ * that go to the backing, when it is long enough for the window's bounds
+ * check (8 bytes). */
 static void ram_cache_fill(OrrRamCache *c, const OrrFlatEntry *e)
 {
     if (e->end - e->start < 8) {
         return;
     }
-    c->first = (uint64_t)e->start;
-    c->span = (uint64_t)(e->end - 1 - e->start);
-    uintptr_t bias = entry_bias(e);
+    OrrRamWindow w = {
+        .first = (uint64_t)e->start,
+        .limit = (uint64_t)(e->end - e->start - 7),
+        .bias = entry_bias(e),
+    };
+    static const OrrRamWindow empty = {.limit = 0};
 
-    c->read_bias = e->reads_backing ? bias : 0;
-    c->write_bias = e->writes_backing && !e->readonly ? bias : 0;
+    c->read = e->reads_backing ? w : empty;
+    c->write = e->writes_backing && !e->readonly ? w : empty;
 }
 
 /* Puts the page of @addr in the TLB when all of it lies in entry @e
@@ -411,22 +415,29 @@ static void mmio_cache_fill(OrrMmioCache *c, const OrrFlatEntry *e)
     const OrrMemoryOps *ops = e->mr->ops;
     unsigned min = MAX(orr__ops_valid_min(ops), orr__ops_impl_min(ops));
     unsigned max = MIN(orr__ops_valid_max(ops), orr__ops_impl_max(ops));
+    guint sizes = 0;
 
-    if (e->mr->orphaned || ops_big_endian(ops) || ops->accepts != NULL ||
-        min > max) {
+    if (e->mr->orphaned || ops_big_endian(ops) || ops->accepts != NULL) {
+        return;
+    }
+    for (unsigned size = 1; size <= 8; size *= 2) {
+        if (size >= min && size <= max && size <= e->end - e->start) {
+            sizes |= 1u << size;
+        }
+    }
+    if (sizes == 0) {
         return;
     }
     c->first = (uint64_t)e->start;
-    c->last = (uint64_t)(e->end - 1);
+    c->span = (uint64_t)(e->end - 1 - e->start);
+    c->read_sizes = !e->reads_backing ? sizes : 0;
+    c->write_sizes = !e->writes_backing && !e->readonly ? sizes : 0;
+    c->align_mask = ops->valid.unaligned ? 0 : UINT64_MAX;
     c->offset_bias = e->offset - (uint64_t)e->start;
     c->mr = e->mr;
     c->hold = e->unit_pinned ? NULL
                              : orr_object_get_lifetime_unit((OrrObject *)e->mr);
-    c->min = min;
-    c->max = max;
-    c->unaligned = ops->valid.unaligned;
-    c->reads = !e->reads_backing;
-    c->writes = !e->writes_backing && !e->readonly;
+    c->plain = c->hold == NULL && ops->read_tx == NULL && ops->write_tx == NULL;
 }
 
 static G_GNUC_NO_INLINE OrrMemTxResult as_rw_sized_slow(OrrAddressSpace *as,
@@ -490,6 +501,86 @@ static G_GNUC_NO_INLINE OrrMemTxResult as_rw_sized_slow(OrrAddressSpace *as,
 }
 
 /*
+ * An access the MMIO cache serves (see OrrMmioCache): one call of the
+ * region's ops, inside the access epoch.
+ *
+ * A unit the view does not hold is held for the access, so that the ops'
+ * opaque outlives a callback that drops it; a region orphaned since it
+ * was cached is not called.
+ */
+static G_GNUC_NO_INLINE OrrMemTxResult mmio_cached_rw(const OrrMmioCache *m,
+                                                      uint64_t addr,
+                                                      unsigned size,
+                                                      uint64_t *value,
+                                                      bool is_write)
+{
+    OrrMemoryRegion *mr = m->mr;
+    uint64_t offset = addr + m->offset_bias;
+    OrrMemTxResult r = ORR_MEMTX_ACCESS_ERROR;
+
+    orr__access_enter();
+    if (!mr->orphaned && (m->hold == NULL || orr__access_hold(m->hold))) {
+        if (is_write) {
+            r = ops_write(mr, offset, *value, size);
+        } else {
+            r = ops_read(mr, offset, size, value);
+            if (size < 8) {
+                *value &= (UINT64_C(1) << (8 * size)) - 1;
+            }
+        }
+    } else if (!is_write) {
+        *value = 0;
+    }
+    orr__access_exit();
+    return r;
+}
+
+/*
+ * The same for the common case, a region the view holds with plain
+ * callbacks (no _tx) and not orphaned: the call with nothing around it
+ * but the epoch, so that the exported functions stay short. Anything
+ * else goes to mmio_cached_rw().
+ */
+static inline OrrMemTxResult mmio_cached_read(const OrrMmioCache *m,
+                                              uint64_t addr, unsigned size,
+                                              uint64_t *value)
+{
+    static const uint64_t masks[9] = {
+        [1] = 0xff,
+        [2] = 0xffff,
+        [4] = 0xffffffff,
+        [8] = UINT64_MAX,
+    };
+    OrrMemoryRegion *mr = m->mr;
+
+    g_assert(size <= 8);
+    if (G_UNLIKELY(!m->plain || mr->orphaned)) {
+        return mmio_cached_rw(m, addr, size, value, false);
+    }
+    uint64_t mask = masks[size];
+
+    orr__access_enter();
+    *value = mr->ops->read(mr->opaque, addr + m->offset_bias, size) & mask;
+    orr__access_exit();
+    return ORR_MEMTX_OK;
+}
+
+static inline OrrMemTxResult mmio_cached_write(const OrrMmioCache *m,
+                                               uint64_t addr, unsigned size,
+                                               uint64_t value)
+{
+    OrrMemoryRegion *mr = m->mr;
+
+    if (G_UNLIKELY(!m->plain || mr->orphaned)) {
+        return mmio_cached_rw(m, addr, size, &value, true);
+    }
+    orr__access_enter();
+    mr->ops->write(mr->opaque, addr + m->offset_bias, value, size);
+    orr__access_exit();
+    return ORR_MEMTX_OK;
+}
+
+/*
  * A sized access inside one entry goes to the region whole (one MMIO
  * call of @size); one that straddles entries is done as bytes.
  *
@@ -502,35 +593,14 @@ static inline OrrMemTxResult as_rw_sized(OrrAddressSpace *as, uint64_t addr,
                                          bool is_write)
 {
     const OrrMmioCache *m = &as->mmio;
+    guint sizes = is_write ? m->write_sizes : m->read_sizes;
 
-    if (addr >= m->first && addr <= m->last && m->last - addr >= size - 1 &&
-        size >= m->min && size <= m->max && valid_size(size) &&
-        (is_write ? m->writes : m->reads)) {
-        uint64_t offset = addr + m->offset_bias;
-
-        if (m->unaligned || (offset & (size - 1)) == 0) {
-            OrrMemoryRegion *mr = m->mr;
-            OrrMemTxResult r = ORR_MEMTX_ACCESS_ERROR;
-
-            orr__access_enter();
-            /* A unit the view does not hold is held for the access, so
-             * that the ops' opaque outlives a callback that drops it. */
-            if (!mr->orphaned &&
-                (m->hold == NULL || orr__access_hold(m->hold))) {
-                if (is_write) {
-                    r = ops_write(mr, offset, *value, size);
-                } else {
-                    r = ops_read(mr, offset, size, value);
-                    if (size < 8) {
-                        *value &= (UINT64_C(1) << (8 * size)) - 1;
-                    }
-                }
-            } else if (!is_write) {
-                *value = 0;
-            }
-            orr__access_exit();
-            return r;
-        }
+    /* A size above 8 has no bit in the masks (and is not shifted by). */
+    if (size <= 8 && (sizes >> size & 1) != 0 &&
+        addr - m->first <= m->span - (size - 1) &&
+        ((addr + m->offset_bias) & (size - 1) & m->align_mask) == 0) {
+        return is_write ? mmio_cached_write(m, addr, size, *value)
+                        : mmio_cached_read(m, addr, size, value);
     }
 
     uintptr_t bias;

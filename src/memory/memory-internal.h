@@ -258,28 +258,33 @@ void orr__flatview_check_window(const OrrFlatView *view, guint from, guint to);
 
 /*
  * The last MMIO range a sized access hit, when its calls are simple: the
- * ops are little-endian with no accepts() hook, and the sizes in [@min,
- * @max] are both valid and implemented, so such an access is one call
- * (of the fallible variant when the ops have one) with no checks left but
+ * ops are little-endian with no accepts() hook, and the sizes it serves
+ * are both valid and implemented, so such an access is one call (of the
+ * fallible variant when the ops have one) with no checks left but
  * alignment, the region not being orphaned meanwhile, and holding the
  * region's unit when the view does not. Emptied with the RAM cache.
+ *
+ * An access of @size at @addr is served when bit @size of the mask of
+ * its direction is set (a valid size, not longer than the range, that
+ * goes to the ops), @addr - @first <= @span - (@size - 1), and the
+ * offset's low bits under @align_mask are clear.
  */
 typedef struct OrrMmioCache {
-    uint64_t first; /* the range [first, last]; empty if first > last */
-    uint64_t last;
+    uint64_t first;
+    uint64_t span;        /* last - first */
+    guint read_sizes;     /* bit n: reads of n bytes are served; 0: none */
+    guint write_sizes;    /* the same for writes */
+    uint64_t align_mask;  /* 0 if misaligned offsets are valid, else ~0 */
     uint64_t offset_bias; /* offset in the region = address + bias */
     OrrMemoryRegion *mr;  /* NOREF: pinned by the current view */
     OrrObject *hold;      /* NOREF: @mr's unit when the view does not pin
                            * it (the access holds it then), else NULL */
-    unsigned min;         /* access sizes that take the fast path */
-    unsigned max;
-    bool unaligned; /* misaligned offsets are valid too */
-    bool reads;     /* reads call the ops (not a ROM device in romd mode) */
-    bool writes;    /* writes call the ops (the entry is not read-only) */
+    bool plain;           /* @hold is NULL and the ops have no _tx call */
 } OrrMmioCache;
 
 struct OrrAddressSpace {
     OrrAddressSpaceHead head; /* first: the public inline path reads it */
+    uint64_t *tlb_age;        /* per TLB entry: @tlb_fills when filled */
     uint64_t tlb_fills;       /* pages filled since the TLB was made */
     guint tlb_thrash;         /* young entries evicted since the last resize */
     OrrMmioCache mmio;
@@ -300,7 +305,7 @@ void orr__tlb_init(OrrAddressSpace *as);
 /* Frees @as's TLB; it is empty afterwards. */
 void orr__tlb_free(OrrAddressSpace *as);
 /* Invalidates every entry of @as's TLB: a generation step, with a wipe
- * once every ORR__TLB_PAGE_MASK steps. */
+ * when the generation wraps (every 1023 steps). */
 void orr__tlb_flush(OrrAddressSpace *as);
 /* Remembers the page of @addr: its host address is @bias + bus address;
  * @can_read, @can_write say which directions go to the backing. The
@@ -311,8 +316,8 @@ void orr__tlb_fill(OrrAddressSpace *as, uint64_t addr, uintptr_t bias,
 /* Empties @as's caches (its view changed, or is about to). */
 static inline void orr__ram_cache_clear(OrrAddressSpace *as)
 {
-    as->head.ram = (OrrRamCache){.read_bias = 0, .write_bias = 0};
-    as->mmio = (OrrMmioCache){.first = 1, .last = 0};
+    as->head.ram = (OrrRamCache){.read.limit = 0, .write.limit = 0};
+    as->mmio = (OrrMmioCache){.read_sizes = 0, .write_sizes = 0};
     orr__tlb_flush(as);
 }
 

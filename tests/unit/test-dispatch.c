@@ -1881,6 +1881,72 @@ static void test_cache_many_pages(void)
     finish(o);
 }
 
+/*
+ * Sized accesses around the ends of small regions, where the caches'
+ * bounds checks matter: a RAM region shorter than a page (the TLB never
+ * holds it; the RAM range serves all but its last 7 bytes), one ending
+ * on a page boundary, and an MMIO region shorter than the access. Each
+ * access, cold and after warming the caches on the region, must give
+ * what the byte path gives, result and value.
+ */
+static void test_cache_edges(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    OrrMemoryRegion *root = container(o, "root", 0x100000);
+    OrrMemoryRegion *small = ram(o, "small", 0x10);
+    OrrMemoryRegion *pages = ram(o, "pages", 0x2000);
+    RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
+    OrrMemoryRegion *tiny = io(o, "tiny", 2, &ops_le8, &dev);
+    static const struct {
+        uint64_t base, len;
+    } ends[] = {{0x1000, 0x10}, {0x4000, 0x2000}, {0x8000, 2}};
+
+    for (guint i = 0; i < 0x10; i++) {
+        host(small)[i] = (uint8_t)(0x10 + i);
+    }
+    for (guint i = 0; i < 0x2000; i++) {
+        host(pages)[i] = (uint8_t)(i * 7);
+    }
+    for (guint i = 0; i < sizeof dev.mem; i++) {
+        dev.mem[i] = (uint8_t)(0xa0 + i);
+    }
+    add(root, 0x1000, small);
+    add(root, 0x4000, pages);
+    add(root, 0x8000, tiny);
+    OrrAddressSpace *as = space(o, "as", root);
+
+    for (guint e = 0; e < G_N_ELEMENTS(ends); e++) {
+        uint64_t last = ends[e].base + ends[e].len;
+
+        for (int round = 0; round < 2; round++) {
+            for (uint64_t addr = last - 12; addr <= last; addr++) {
+                for (unsigned size = 1; size <= 8; size *= 2) {
+                    uint8_t bytes[8] = {0};
+                    uint64_t want = 0, got = 0;
+                    OrrMemTxResult r_bytes =
+                        orr_address_space_read_bytes(as, addr, bytes, size);
+
+                    for (unsigned k = 0; k < size; k++) {
+                        want |= (uint64_t)bytes[k] << (8 * k);
+                    }
+                    assert_tx(orr_address_space_read(as, addr, size, &got),
+                              r_bytes);
+                    g_assert_cmphex(got, ==, want);
+                    assert_tx((orr_address_space_read)(as, addr, size, &got),
+                              r_bytes);
+                    g_assert_cmphex(got, ==, want);
+                }
+            }
+            /* Warm the caches on the region's first bytes. */
+            uint64_t v;
+            (void)orr_address_space_read(as, ends[e].base, 1, &v);
+            (void)orr_address_space_read(as, ends[e].base, 1, &v);
+        }
+    }
+    orr_test_log_clear();
+    finish(o);
+}
+
 /* Inside an MMIO callback: the callback unmaps a RAM region the outer
  * code had cached, then reads it: a decode error, inline or not. */
 typedef struct Unmapper {
@@ -2006,6 +2072,7 @@ int main(int argc, char **argv)
     g_test_add_func("/dispatch/cache/invalidation", test_cache_invalidation);
     g_test_add_func("/dispatch/cache/romd-and-rom", test_cache_romd_and_rom);
     g_test_add_func("/dispatch/cache/many-pages", test_cache_many_pages);
+    g_test_add_func("/dispatch/cache/edges", test_cache_edges);
     g_test_add_func("/dispatch/cache/nested-unmap", test_cache_nested_unmap);
     g_test_add_func("/dispatch/cache/new-space", test_cache_new_space);
     return g_test_run();
