@@ -53,6 +53,12 @@ static inline uint64_t load_le(const uint8_t *p, unsigned size)
     return v;
 }
 
+/* The bits of a value of @size bytes, 1 to 8. */
+static inline uint64_t size_mask(unsigned size)
+{
+    return size >= 8 ? UINT64_MAX : (UINT64_C(1) << (8 * size)) - 1;
+}
+
 static inline void store_le(uint8_t *p, uint64_t v, unsigned size)
 {
     if (G_BYTE_ORDER == G_LITTLE_ENDIAN) {
@@ -168,13 +174,13 @@ static OrrMemTxResult mmio_access(OrrMemoryRegion *mr, uint64_t offset,
         }
         uint64_t v;
         res = ops_read(mr, offset, size, &v);
-        *value = size >= 8 ? v : v & ((UINT64_C(1) << (8 * size)) - 1);
+        *value = v & size_mask(size);
         return res;
     }
 
     unsigned step =
         MAX(MIN(size, orr__ops_impl_max(ops)), orr__ops_impl_min(ops));
-    uint64_t mask = step >= 8 ? UINT64_MAX : (UINT64_C(1) << (8 * step)) - 1;
+    uint64_t mask = size_mask(step);
     uint64_t v = is_write ? (big ? bswap_sized(*value, size) : *value) : 0;
 
     for (unsigned i = 0; i < size; i += step) {
@@ -196,9 +202,7 @@ static OrrMemTxResult mmio_access(OrrMemoryRegion *mr, uint64_t offset,
         }
     }
     if (!is_write) {
-        uint64_t keep =
-            size >= 8 ? UINT64_MAX : (UINT64_C(1) << (8 * size)) - 1;
-        v &= keep;
+        v &= size_mask(size);
         *value = res != ORR_MEMTX_OK ? 0 : big ? bswap_sized(v, size) : v;
     }
     return res;
@@ -524,9 +528,7 @@ static G_GNUC_NO_INLINE OrrMemTxResult mmio_cached_rw(const OrrMmioCache *m,
             r = ops_write(mr, offset, *value, size);
         } else {
             r = ops_read(mr, offset, size, value);
-            if (size < 8) {
-                *value &= (UINT64_C(1) << (8 * size)) - 1;
-            }
+            *value &= size_mask(size);
         }
     } else if (!is_write) {
         *value = 0;
@@ -545,19 +547,12 @@ static inline OrrMemTxResult mmio_cached_read(const OrrMmioCache *m,
                                               uint64_t addr, unsigned size,
                                               uint64_t *value)
 {
-    static const uint64_t masks[9] = {
-        [1] = 0xff,
-        [2] = 0xffff,
-        [4] = 0xffffffff,
-        [8] = UINT64_MAX,
-    };
     OrrMemoryRegion *mr = m->mr;
 
-    g_assert(size <= 8);
     if (G_UNLIKELY(!m->plain || mr->orphaned)) {
         return mmio_cached_rw(m, addr, size, value, false);
     }
-    uint64_t mask = masks[size];
+    uint64_t mask = size_mask(size);
 
     orr__access_enter();
     *value = mr->ops->read(mr->opaque, addr + m->offset_bias, size) & mask;
