@@ -135,22 +135,28 @@ GArray *orr_address_space_get_flat_ranges(OrrAddressSpace *as);
 #define ORR__TLB_PAGE_MASK ((UINT64_C(1) << ORR_TLB_PAGE_BITS) - 1)
 
 /*
- * OrrTlbEntry: (private) one page. The tag is the page's address, with
- * the TLB's generation (ORR__TLB_GEN_ONE to ORR__TLB_GEN_MASK, a multiple
- * of ORR__TLB_GEN_ONE) and the direction flags below in its low bits; 0
- * is empty. Host address = @addend + bus address (wrapping).
+ * OrrTlbEntry: (private) one page whose reads go to a backing. The tag is
+ * the page's address, with the flag below in its low bits; an empty entry
+ * has the tag ORR__TLB_EMPTY, which no access looks for. Host address =
+ * @addend + bus address (wrapping).
  */
 typedef struct OrrTlbEntry {
     uint64_t tag;
-    uintptr_t addend;
+    uint64_t addend;
 } OrrTlbEntry;
 
-/* Tag flags: reads (writes) of the page do not go to the backing. */
-#define ORR__TLB_NOREAD UINT64_C(1)
-#define ORR__TLB_NOWRITE UINT64_C(2)
-/* The generation's place in a tag: the page-offset bits above the flags. */
-#define ORR__TLB_GEN_ONE UINT64_C(4)
-#define ORR__TLB_GEN_MASK (ORR__TLB_PAGE_MASK & ~(ORR__TLB_GEN_ONE - 1))
+/* The TLB has at most 2^ORR__TLB_MAX_BITS entries of 2^ORR__TLB_ENTRY_BITS
+ * bytes. */
+#define ORR__TLB_MAX_BITS 14
+#define ORR__TLB_ENTRY_BITS 4
+G_STATIC_ASSERT(sizeof(OrrTlbEntry) == 1u << ORR__TLB_ENTRY_BITS);
+
+/* Tag flag: writes to the page do not go to the backing (ROM). A page of
+ * RAM has no flag, so that a hit in either direction is one compare. */
+#define ORR__TLB_NOWRITE UINT64_C(1)
+/* The tag of an empty entry: its page-offset bits are neither 0 nor the
+ * flag, as those of every tag looked for are. */
+#define ORR__TLB_EMPTY UINT64_MAX
 
 /*
  * OrrRamWindow: (private) for one direction, the RAM or ROM range a sized
@@ -173,33 +179,47 @@ typedef struct OrrRamCache {
 
 /*
  * OrrAddressSpaceHead: (private) the first member of every address space.
- * @tlb is direct-mapped, with 2^(64 - @tlb_shift) entries. An address
- * space that has filled nothing yet shares an empty table that never
- * matches.
+ * @tlb is direct-mapped; @tlb_mask is its size in bytes less one entry,
+ * so that it masks a byte offset to an entry. An address space that has
+ * filled nothing yet shares an empty table that never matches.
  */
 typedef struct OrrAddressSpaceHead {
     OrrObject parent_obj;
     OrrRamCache ram;
-    OrrTlbEntry *tlb;   /* NOREF: owned by the address space */
-    unsigned tlb_shift; /* 64 - log2(entries), 63 at most */
-    uint64_t tlb_gen;   /* the generation bits of a valid tag */
+    OrrTlbEntry *tlb;  /* NOREF: owned by the address space */
+    uint64_t tlb_mask; /* (entries - 1) * sizeof(OrrTlbEntry) */
 } OrrAddressSpaceHead;
 
-/* The TLB entry of @addr: the top bits of a multiplicative hash of its
- * page number, so that pages at any regular stride spread over the table. */
-static inline OrrTlbEntry *orr__tlb_entry(const OrrAddressSpaceHead *h,
-                                          uint64_t addr)
+/*
+ * The TLB entry of the page of @addr: the top bits of a 32-bit
+ * multiplicative (Fibonacci) hash of its page number, so that pages at
+ * any regular stride spread over the table, taken where they come out as
+ * a byte offset; a table of 2^b entries uses the lowest b of them. Two
+ * neighbouring pages never share an entry (their hashes differ by the
+ * constant, whose bits there, 0x278d, stay apart from 0 even with a
+ * carry), and the top page does not share page 0's: orr__cache_find()
+ * relies on both.
+ */
+static inline const OrrTlbEntry *orr__tlb_entry(const OrrAddressSpaceHead *h,
+                                                uint64_t addr)
 {
-    uint64_t hash = (addr >> ORR_TLB_PAGE_BITS) * UINT64_C(0x9e3779b97f4a7c15);
+    uint32_t hash =
+        (uint32_t)(addr >> ORR_TLB_PAGE_BITS) * UINT32_C(0x9e3779b9);
+    uint64_t offset =
+        (hash >> (32 - ORR__TLB_MAX_BITS - ORR__TLB_ENTRY_BITS)) & h->tlb_mask;
 
-    return &h->tlb[hash >> h->tlb_shift];
+    return (const OrrTlbEntry *)(const void *)((const char *)h->tlb + offset);
 }
 
 /*
  * Whether the RAM range or the TLB has an access of @size at @addr for
  * the direction asked; if so, @bias gives its host address (@bias +
  * @addr, wrapping). Both need a valid size and a little-endian host (the
- * bus is little-endian); the TLB also needs the access within one page.
+ * bus is little-endian).
+ *
+ * The TLB entry is that of @addr's page, but the tag it must match is
+ * that of the access's last byte: an access that crosses into the next
+ * page never matches, since no page shares its entry with the next one.
  */
 static inline bool orr__cache_find(OrrAddressSpace *as, uint64_t addr,
                                    unsigned size, bool is_write,
@@ -218,17 +238,13 @@ static inline bool orr__cache_find(OrrAddressSpace *as, uint64_t addr,
         *bias = w->bias;
         return true;
     }
-    if ((addr & ORR__TLB_PAGE_MASK) > (1u << ORR_TLB_PAGE_BITS) - size) {
-        return false;
-    }
 
     const OrrTlbEntry *t = orr__tlb_entry(h, addr);
-    uint64_t want = (addr & ~ORR__TLB_PAGE_MASK) | h->tlb_gen;
-    /* The flag of the other direction does not matter. */
-    uint64_t other = is_write ? ORR__TLB_NOREAD : ORR__TLB_NOWRITE;
+    uint64_t want = (addr + size - 1) & ~ORR__TLB_PAGE_MASK;
 
-    *bias = t->addend;
-    return (t->tag & ~other) == want;
+    *bias = (uintptr_t)t->addend;
+    /* A read also hits a page of ROM, which the second compare finds. */
+    return t->tag == want || (!is_write && t->tag == (want | ORR__TLB_NOWRITE));
 }
 
 /**

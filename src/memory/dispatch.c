@@ -399,17 +399,18 @@ static void ram_cache_fill(OrrRamCache *c, const OrrFlatEntry *e)
 }
 
 /* Puts the page of @addr in the TLB when all of it lies in entry @e
- * (which has a backing). */
+ * and its reads go to the backing (a page the TLB holds is readable; all
+ * of RAM, ROM and ROM devices in ROMD mode are). */
 static void tlb_fill_from(OrrAddressSpace *as, const OrrFlatEntry *e,
                           uint64_t addr)
 {
     uint64_t page = addr & ~ORR__TLB_PAGE_MASK;
 
-    if (page < e->start || (OrrU128)page + (ORR__TLB_PAGE_MASK + 1) > e->end) {
+    if (!e->reads_backing || page < e->start ||
+        (OrrU128)page + (ORR__TLB_PAGE_MASK + 1) > e->end) {
         return;
     }
-    orr__tlb_fill(as, addr, entry_bias(e), e->reads_backing,
-                  e->writes_backing && !e->readonly);
+    orr__tlb_fill(as, addr, entry_bias(e), e->writes_backing && !e->readonly);
 }
 
 /* Remembers MMIO entry @e in @c when its calls are simple (see

@@ -285,6 +285,8 @@ typedef struct OrrMmioCache {
 struct OrrAddressSpace {
     OrrAddressSpaceHead head; /* first: the public inline path reads it */
     uint64_t *tlb_age;        /* per TLB entry: @tlb_fills when filled */
+    guint32 *tlb_log;         /* entries filled since the last flush */
+    guint tlb_logged;         /* their count; past the log's size: more */
     uint64_t tlb_fills;       /* pages filled since the TLB was made */
     guint tlb_thrash;         /* young entries evicted since the last resize */
     OrrMmioCache mmio;
@@ -304,15 +306,15 @@ struct OrrAddressSpace {
 void orr__tlb_init(OrrAddressSpace *as);
 /* Frees @as's TLB; it is empty afterwards. */
 void orr__tlb_free(OrrAddressSpace *as);
-/* Invalidates every entry of @as's TLB: a generation step, with a wipe
- * when the generation wraps (every 1023 steps). */
+/* Empties every entry of @as's TLB: those its fill log names, or all of
+ * them when more were filled than the log holds. */
 void orr__tlb_flush(OrrAddressSpace *as);
 /* Remembers the page of @addr: its host address is @bias + bus address;
- * @can_read, @can_write say which directions go to the backing. The
- * caller checked that the whole page lies in one entry of the current
- * view that has a backing. */
+ * reads go to the backing, and writes too if @can_write. The caller
+ * checked that the whole page lies in one entry of the current view whose
+ * reads go to its backing. */
 void orr__tlb_fill(OrrAddressSpace *as, uint64_t addr, uintptr_t bias,
-                   bool can_read, bool can_write);
+                   bool can_write);
 /* Empties @as's caches (its view changed, or is about to). */
 static inline void orr__ram_cache_clear(OrrAddressSpace *as)
 {

@@ -1808,9 +1808,9 @@ static void test_cache_romd_and_rom(void)
 /*
  * Many pages in many regions, at a power-of-two stride: every access
  * checked against the backings while the TLB fills, thrashes and grows,
- * and again after each of a few thousand view changes, which wrap the
- * TLB's generation (a stale entry of an old generation must not match
- * when the generation comes round again).
+ * and again after each of a few thousand view changes. The first change
+ * follows more fills than the TLB's log holds (the flush wipes the whole
+ * table); the later ones follow one fill each (it empties that entry).
  */
 static void test_cache_many_pages(void)
 {
@@ -1848,8 +1848,9 @@ static void test_cache_many_pages(void)
 
     /*
      * The last few regions cached, then unmapped, one after the other
-     * (so their stale entries are of several generations); then other
-     * changes, thousands, each followed by a read of every stale page.
+     * (so their stale entries are flushed by several flushes); then
+     * other changes, thousands, each followed by a read of every stale
+     * page.
      */
     enum { STALE = 8 };
     OrrMemoryRegion *extra = ram(o, "extra", PAGE);
@@ -1938,6 +1939,130 @@ static void test_cache_edges(void)
             (void)orr_address_space_read(as, ends[e].base, 1, &v);
         }
     }
+    orr_test_log_clear();
+    finish(o);
+}
+
+/*
+ * The TLB's index: in a table of any size the library uses (2^7 to 2^14
+ * entries), no page shares its entry with the next page, and the top page
+ * does not share page 0's. The inline path relies on both to refuse an
+ * access that crosses a page (or wraps past 2^64) with one compare.
+ */
+static void test_tlb_index(void)
+{
+    static OrrTlbEntry table[1u << ORR__TLB_MAX_BITS];
+    const uint64_t top = UINT64_MAX >> ORR_TLB_PAGE_BITS;
+    GRand *rand = g_rand_new_with_seed(11);
+    OrrAddressSpaceHead h = {.tlb = table};
+
+    for (unsigned bits = 7; bits <= ORR__TLB_MAX_BITS; bits++) {
+        h.tlb_mask = ((UINT64_C(1) << bits) - 1) << ORR__TLB_ENTRY_BITS;
+        g_assert_true(orr__tlb_entry(&h, top << ORR_TLB_PAGE_BITS) !=
+                      orr__tlb_entry(&h, 0));
+        for (guint k = 0; k < 200000; k++) {
+            /* Random pages, and those below a power of two (carries). */
+            uint64_t page =
+                k < 52 ? (UINT64_C(1) << (k + 1)) - 1
+                       : ((uint64_t)g_rand_int(rand) << 32 | g_rand_int(rand)) &
+                             top;
+            uint64_t next = (page + 1) & top;
+            const OrrTlbEntry *t =
+                orr__tlb_entry(&h, page << ORR_TLB_PAGE_BITS);
+
+            g_assert_true(t >= table && t < table + (1u << bits));
+            g_assert_true(t != orr__tlb_entry(&h, next << ORR_TLB_PAGE_BITS));
+        }
+    }
+    g_rand_free(rand);
+}
+
+/*
+ * Accesses the TLB must refuse although it holds their first page: one
+ * crossing into the next page (which is in the TLB too, but another
+ * region's backing), one wrapping past 2^64 onto page 0, and a write to a
+ * page of ROM. The RAM range is left on another region each time, so
+ * that only the TLB can answer.
+ */
+static void test_cache_tlb_pages(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    OrrMemoryRegion *root = container(o, "root", ORR_SIZE_2_64);
+    OrrMemoryRegion *a = ram(o, "a", 0x1000);
+    OrrMemoryRegion *b = ram(o, "b", 0x1000);
+    OrrMemoryRegion *other = ram(o, "other", 0x1000);
+    OrrMemoryRegion *zero = ram(o, "zero", 0x1000);
+    OrrMemoryRegion *high = ram(o, "high", 0x1000);
+    static const uint8_t contents[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    g_autoptr(GError) err = NULL;
+    OrrMemoryRegion *rom = orr_memory_region_new_rom(o, "rom", 0x1000, contents,
+                                                     sizeof contents, &err);
+    const uint64_t top = UINT64_C(0xfffffffffffff000);
+
+    g_assert_no_error(err);
+    for (guint i = 0; i < 0x1000; i++) {
+        host(a)[i] = (uint8_t)i;
+        host(b)[i] = (uint8_t)(0x80 + i);
+        host(high)[i] = (uint8_t)(0x40 + i);
+    }
+    add(root, 0, zero);
+    add(root, 0x10000, a);
+    add(root, 0x11000, b);
+    add(root, 0x20000, rom);
+    add(root, 0x40000, other);
+    add(root, top, high);
+    OrrAddressSpace *as = space(o, "as", root);
+
+    for (uint64_t addr = 0x10ff9; addr < 0x11000; addr++) {
+        for (unsigned size = 2; size <= 8; size *= 2) {
+            uint8_t bytes[8];
+            uint64_t want = 0;
+
+            if ((addr & 0xfff) + size <= 0x1000) {
+                continue;
+            }
+            assert_tx(orr_address_space_read_bytes(as, addr, bytes, size),
+                      ORR_MEMTX_OK);
+            for (unsigned k = 0; k < size; k++) {
+                want |= (uint64_t)bytes[k] << (8 * k);
+            }
+            warm(as, 0x10000);
+            warm(as, 0x11000);
+            warm(as, 0x40000);
+            assert_read_both(as, addr, size, ORR_MEMTX_OK, want);
+
+            warm(as, 0x10000);
+            warm(as, 0x11000);
+            warm(as, 0x40000);
+            assert_write(as, addr, size, UINT64_MAX, ORR_MEMTX_OK);
+            g_assert_cmphex(host(a)[0xfff], ==, 0xff);
+            g_assert_cmphex(host(b)[(addr + size - 1) & 0xfff], ==, 0xff);
+            for (guint i = 0xff0; i < 0x1000; i++) {
+                host(a)[i] = (uint8_t)i;
+            }
+            for (guint i = 0; i < 0x10; i++) {
+                host(b)[i] = (uint8_t)(0x80 + i);
+            }
+        }
+    }
+
+    /* Past 2^64 with the top page and page 0 both cached. */
+    warm(as, top);
+    warm(as, 0);
+    warm(as, 0x40000);
+    assert_read_both(as, UINT64_MAX - 1, 4, ORR_MEMTX_DECODE_ERROR, 0);
+    assert_read_both(as, UINT64_MAX - 3, 4, ORR_MEMTX_OK, 0x3f3e3d3c);
+
+    /* ROM in the TLB: reads hit, writes are refused. */
+    uint64_t v;
+    assert_tx(orr_address_space_read(as, 0x20000, 4, &v), ORR_MEMTX_OK);
+    assert_tx(orr_address_space_read(as, 0x20000, 4, &v), ORR_MEMTX_OK);
+    warm(as, 0x40000);
+    assert_read_both(as, 0x20004, 4, ORR_MEMTX_OK, 0x08070605);
+    assert_write(as, 0x20004, 4, 0, ORR_MEMTX_ACCESS_ERROR);
+    assert_tx((orr_address_space_write)(as, 0x20004, 4, 0),
+              ORR_MEMTX_ACCESS_ERROR);
+    assert_read_both(as, 0x20004, 4, ORR_MEMTX_OK, 0x08070605);
     orr_test_log_clear();
     finish(o);
 }
@@ -2068,6 +2193,8 @@ int main(int argc, char **argv)
     g_test_add_func("/dispatch/cache/romd-and-rom", test_cache_romd_and_rom);
     g_test_add_func("/dispatch/cache/many-pages", test_cache_many_pages);
     g_test_add_func("/dispatch/cache/edges", test_cache_edges);
+    g_test_add_func("/dispatch/cache/tlb-index", test_tlb_index);
+    g_test_add_func("/dispatch/cache/tlb-pages", test_cache_tlb_pages);
     g_test_add_func("/dispatch/cache/nested-unmap", test_cache_nested_unmap);
     g_test_add_func("/dispatch/cache/new-space", test_cache_new_space);
     return g_test_run();
