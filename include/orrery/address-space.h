@@ -56,10 +56,11 @@ OrrMemoryRegion *orr_address_space_get_root(OrrAddressSpace *as);
  * Reads through the flat view. An access that hits nothing or breaks a
  * region's rules never touches memory outside a region's backing.
  *
- * A call compiled against this header is the inline fast path below
- * (a hit in the address space's TLB is a load, with no call); the library
- * also exports the function itself, for FFI and for taking its address.
- * Both behave the same.
+ * A call compiled against this header is the inline fast path below: a
+ * hit in the address space's RAM caches is a load, with no call, and an
+ * MMIO access its MMIO cache serves is one call of the region's callback,
+ * with no call into the library. The library also exports the function
+ * itself, for FFI and for taking its address. Both behave the same.
  *
  * Returns: the result; ORR_MEMTX_ACCESS_ERROR also for a bad @size and
  *   for a NULL @as or @value.
@@ -116,18 +117,21 @@ GArray *orr_address_space_get_flat_ranges(OrrAddressSpace *as);
 
 /* --- The inline access path ----------------------------------------------
  *
- * Sized RAM accesses are the hot path of an emulator, so a hit needs no
- * call into the library. Every address space starts with a small TLB:
- * recently used 4 KiB pages of RAM and ROM, each with the host address of
- * its backing. The layout below is private to the library and these
- * inline functions; read it through them only, never write it.
+ * Sized accesses are the hot path of an emulator, so a hit needs no call
+ * into the library. Every address space keeps a window on the RAM range
+ * it hit last, a TLB of recently used 4 KiB pages of RAM and ROM (each
+ * with the host address of its backing), and the MMIO range it hit last.
+ * The layout below is private to the library and these inline functions;
+ * read it through them only, never write it.
  *
- * Why a hit is safe without the access epoch (see docs/devel/memory.md):
- * a hit runs no callback, so nothing can change the map or free anything
- * during it; an entry is only made from the current flat view, whose pins
- * keep the region and its backing allocated; and every change of the view
- * (update, patch, replaced or finalized address space) empties the TLB
- * before anything the old view showed can be released.
+ * Why a RAM hit is safe without the access epoch (see
+ * docs/devel/memory.md): a hit runs no callback, so nothing can change
+ * the map or free anything during it; an entry is only made from the
+ * current flat view, whose pins keep the region and its backing
+ * allocated; and every change of the view (update, patch, replaced or
+ * finalized address space) empties the caches before anything the old
+ * view showed can be released. An MMIO hit runs a callback, so it enters
+ * the epoch as the library does.
  */
 
 /** ORR_TLB_PAGE_BITS: the TLB maps pages of 2^12 bytes. */
@@ -178,6 +182,38 @@ typedef struct OrrRamCache {
 } OrrRamCache;
 
 /*
+ * OrrMmioCache: (private) the last MMIO range a sized access hit, when its
+ * calls are simple: the ops are little-endian with no accepts() hook, and
+ * the sizes it serves are both valid and implemented, so such an access
+ * is one call (of the fallible variant when the ops have one) with no
+ * checks left but alignment, and holding the region's unit when the view
+ * does not. Emptied with the RAM caches, and wherever the region leaves
+ * its owner (its ops must not run again, though a view may still show it
+ * until the transaction's commit).
+ *
+ * An access of @size at @addr is served when bit @size of the mask of
+ * its direction is set (a valid size, not longer than the range, that
+ * goes to the ops), @addr - @first <= @span - (@size - 1), and the
+ * offset's low bits under @align_mask are clear. When @plain, the inline
+ * path makes the call itself, through @read or @write.
+ */
+typedef struct OrrMmioCache {
+    uint64_t first;
+    uint64_t span;        /* last - first */
+    guint read_sizes;     /* bit n: reads of n bytes are served; 0: none */
+    guint write_sizes;    /* the same for writes */
+    uint64_t align_mask;  /* 0 if misaligned offsets are valid, else ~0 */
+    uint64_t offset_bias; /* offset in the region = address + bias */
+    uint64_t (*read)(void *opaque, uint64_t offset, unsigned size);
+    void (*write)(void *opaque, uint64_t offset, uint64_t value, unsigned size);
+    void *opaque;        /* NOREF: the region's */
+    OrrMemoryRegion *mr; /* NOREF: pinned by the current view */
+    OrrObject *hold;     /* NOREF: @mr's unit when the view does not pin
+                          * it (the access holds it then), else NULL */
+    bool plain;          /* @hold is NULL and the ops have no _tx call */
+} OrrMmioCache;
+
+/*
  * OrrAddressSpaceHead: (private) the first member of every address space.
  * @tlb is direct-mapped; @tlb_mask is its size in bytes less one entry,
  * so that it masks a byte offset to an entry. An address space that has
@@ -188,6 +224,7 @@ typedef struct OrrAddressSpaceHead {
     OrrRamCache ram;
     OrrTlbEntry *tlb;  /* NOREF: owned by the address space */
     uint64_t tlb_mask; /* (entries - 1) * sizeof(OrrTlbEntry) */
+    OrrMmioCache mmio;
 } OrrAddressSpaceHead;
 
 /*
@@ -221,11 +258,10 @@ static inline const OrrTlbEntry *orr__tlb_entry(const OrrAddressSpaceHead *h,
  * that of the access's last byte: an access that crosses into the next
  * page never matches, since no page shares its entry with the next one.
  */
-static inline bool orr__cache_find(OrrAddressSpace *as, uint64_t addr,
+static inline bool orr__cache_find(const OrrAddressSpaceHead *h, uint64_t addr,
                                    unsigned size, bool is_write,
                                    uintptr_t *bias)
 {
-    const OrrAddressSpaceHead *h = (const OrrAddressSpaceHead *)(void *)as;
     const OrrRamCache *c = &h->ram;
 
     if (G_BYTE_ORDER != G_LITTLE_ENDIAN ||
@@ -247,27 +283,13 @@ static inline bool orr__cache_find(OrrAddressSpace *as, uint64_t addr,
     return t->tag == want || (!is_write && t->tag == (want | ORR__TLB_NOWRITE));
 }
 
-/**
- * orr_address_space_read_cached:
- * @as: (not nullable): the address space.
- * @value: (out): the value, when this returns true.
- *
- * Reads @size bytes at @addr only if the access hits the address space's
- * RAM caches: a load from a backing, with no call into the library and no
- * callback, so it can run nothing else. Otherwise reads nothing and
- * returns false; orr_address_space_read() then does the access (and fills
- * the caches for the next one). For callers that must not be re-entered,
- * such as code called through LuaJIT's FFI.
- *
- * Returns: whether the value was read.
- */
-static inline bool orr_address_space_read_cached(OrrAddressSpace *as,
-                                                 uint64_t addr, unsigned size,
-                                                 uint64_t *value)
+/* orr_address_space_read_cached() on a head. */
+static inline bool orr__read_cached(const OrrAddressSpaceHead *h, uint64_t addr,
+                                    unsigned size, uint64_t *value)
 {
     uintptr_t bias;
 
-    if (!orr__cache_find(as, addr, size, false, &bias)) {
+    if (!orr__cache_find(h, addr, size, false, &bias)) {
         return false;
     }
     const void *host = (const void *)(bias + (uintptr_t)addr);
@@ -296,17 +318,35 @@ static inline bool orr_address_space_read_cached(OrrAddressSpace *as,
 }
 
 /**
- * orr_address_space_write_cached:
- * As orr_address_space_read_cached(), writing: stores @value only if the
- * access hits the RAM caches, and returns whether it did.
+ * orr_address_space_read_cached:
+ * @as: (not nullable): the address space.
+ * @value: (out): the value, when this returns true.
+ *
+ * Reads @size bytes at @addr only if the access hits the address space's
+ * RAM caches: a load from a backing, with no call into the library and no
+ * callback, so it can run nothing else. Otherwise reads nothing and
+ * returns false; orr_address_space_read() then does the access (and fills
+ * the caches for the next one). For callers that must not be re-entered,
+ * such as code called through LuaJIT's FFI.
+ *
+ * Returns: whether the value was read.
  */
-static inline bool orr_address_space_write_cached(OrrAddressSpace *as,
-                                                  uint64_t addr, unsigned size,
-                                                  uint64_t value)
+static inline bool orr_address_space_read_cached(OrrAddressSpace *as,
+                                                 uint64_t addr, unsigned size,
+                                                 uint64_t *value)
+{
+    return orr__read_cached((const OrrAddressSpaceHead *)(void *)as, addr, size,
+                            value);
+}
+
+/* orr_address_space_write_cached() on a head. */
+static inline bool orr__write_cached(const OrrAddressSpaceHead *h,
+                                     uint64_t addr, unsigned size,
+                                     uint64_t value)
 {
     uintptr_t bias;
 
-    if (!orr__cache_find(as, addr, size, true, &bias)) {
+    if (!orr__cache_find(h, addr, size, true, &bias)) {
         return false;
     }
     void *host = (void *)(bias + (uintptr_t)addr);
@@ -331,13 +371,123 @@ static inline bool orr_address_space_write_cached(OrrAddressSpace *as,
     return true;
 }
 
+/**
+ * orr_address_space_write_cached:
+ * As orr_address_space_read_cached(), writing: stores @value only if the
+ * access hits the RAM caches, and returns whether it did.
+ */
+static inline bool orr_address_space_write_cached(OrrAddressSpace *as,
+                                                  uint64_t addr, unsigned size,
+                                                  uint64_t value)
+{
+    return orr__write_cached((const OrrAddressSpaceHead *)(void *)as, addr,
+                             size, value);
+}
+
+/*
+ * The access epoch (private; docs/devel/memory.md, section 10.6): every
+ * access that can reach MMIO runs inside it, so that nothing it may reach
+ * is freed before the outermost access returns. Only the library and the
+ * inline functions below touch it.
+ */
+extern guint orr__access_depth; /* the nesting of accesses in flight */
+extern guint orr__access_kept;  /* what the epoch keeps: units and views */
+/* Releases what the epoch kept, when the outermost access returns. */
+void orr__access_exit_slow(void);
+
+static inline void orr__access_enter(void)
+{
+    orr__access_depth++;
+}
+
+static inline void orr__access_exit(void)
+{
+    g_assert(orr__access_depth > 0);
+    if (--orr__access_depth == 0 && G_UNLIKELY(orr__access_kept > 0)) {
+        orr__access_exit_slow();
+    }
+}
+
+/* Whether the MMIO cache @m serves an access of @size at @addr. */
+static inline bool orr__mmio_cache_serves(const OrrMmioCache *m, uint64_t addr,
+                                          unsigned size, bool is_write)
+{
+    guint sizes = is_write ? m->write_sizes : m->read_sizes;
+
+    /* A size above 8 has no bit in the masks (and is not shifted by). */
+    return size <= 8 && (sizes >> size & 1) != 0 &&
+           addr - m->first <= m->span - (size - 1) &&
+           ((addr + m->offset_bias) & (size - 1) & m->align_mask) == 0;
+}
+
+/*
+ * A read the plain MMIO cache @m serves: the call, inside the access
+ * epoch. @m is read before the call, and not after: the callback may
+ * change the map, or drop the address space.
+ */
+static inline uint64_t orr__mmio_cache_read(const OrrMmioCache *m,
+                                            uint64_t addr, unsigned size)
+{
+    uint64_t (*read)(void *, uint64_t, unsigned) = m->read;
+    void *opaque = m->opaque;
+    uint64_t mask = size == 8 ? UINT64_MAX : (UINT64_C(1) << (8 * size)) - 1;
+    uint64_t value;
+
+    orr__access_enter();
+    value = read(opaque, addr + m->offset_bias, size);
+    orr__access_exit();
+    return value & mask;
+}
+
+/* The same for a write. */
+static inline void orr__mmio_cache_write(const OrrMmioCache *m, uint64_t addr,
+                                         unsigned size, uint64_t value)
+{
+    void (*write)(void *, uint64_t, uint64_t, unsigned) = m->write;
+    void *opaque = m->opaque;
+
+    orr__access_enter();
+    write(opaque, addr + m->offset_bias, value, size);
+    orr__access_exit();
+}
+
+/*
+ * The head the inline path reads in place of a NULL address space (or
+ * for a NULL value): its caches never match, so the exported function
+ * gets the call and returns the error. Choosing it is a select, not a
+ * branch, in the caller's loop. One per translation unit; never written.
+ */
+static G_GNUC_UNUSED OrrTlbEntry orr__no_tlb[1] = {{.tag = ORR__TLB_EMPTY}};
+static G_GNUC_UNUSED OrrAddressSpaceHead orr__no_head = {
+    .tlb = orr__no_tlb,
+};
+
+static inline const OrrAddressSpaceHead *orr__head_or_none(OrrAddressSpace *as,
+                                                           bool usable)
+{
+    return G_LIKELY(usable) ? (const OrrAddressSpaceHead *)(void *)as
+                            : &orr__no_head;
+}
+
+/*
+ * The inline path: the RAM caches, then the MMIO cache when its region's
+ * calls are plain (the call is then made here), then the exported
+ * function, which does the rest.
+ */
 static inline OrrMemTxResult orr__address_space_read_inline(OrrAddressSpace *as,
                                                             uint64_t addr,
                                                             unsigned size,
                                                             uint64_t *value)
 {
-    if (G_LIKELY(as != NULL && value != NULL) &&
-        orr_address_space_read_cached(as, addr, size, value)) {
+    const OrrAddressSpaceHead *h =
+        orr__head_or_none(as, as != NULL && value != NULL);
+    const OrrMmioCache *m = &h->mmio;
+
+    if (orr__read_cached(h, addr, size, value)) {
+        return ORR_MEMTX_OK;
+    }
+    if (m->plain && orr__mmio_cache_serves(m, addr, size, false)) {
+        *value = orr__mmio_cache_read(m, addr, size);
         return ORR_MEMTX_OK;
     }
     return (orr_address_space_read)(as, addr, size, value);
@@ -347,8 +497,14 @@ static inline OrrMemTxResult
 orr__address_space_write_inline(OrrAddressSpace *as, uint64_t addr,
                                 unsigned size, uint64_t value)
 {
-    if (G_LIKELY(as != NULL) &&
-        orr_address_space_write_cached(as, addr, size, value)) {
+    const OrrAddressSpaceHead *h = orr__head_or_none(as, as != NULL);
+    const OrrMmioCache *m = &h->mmio;
+
+    if (orr__write_cached(h, addr, size, value)) {
+        return ORR_MEMTX_OK;
+    }
+    if (m->plain && orr__mmio_cache_serves(m, addr, size, true)) {
+        orr__mmio_cache_write(m, addr, size, value);
         return ORR_MEMTX_OK;
     }
     return (orr_address_space_write)(as, addr, size, value);

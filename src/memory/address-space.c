@@ -113,6 +113,20 @@ static void render_group(GPtrArray *group, GArray *changed)
     orr__flatview_unref(view);
 }
 
+void orr__address_spaces_forget_mmio(const OrrMemoryRegion *mr)
+{
+    if (all_spaces == NULL) {
+        return;
+    }
+    for (guint i = 0; i < all_spaces->len; i++) {
+        OrrAddressSpace *as = all_spaces->pdata[i];
+
+        if (as->head.mmio.mr == mr) {
+            as->head.mmio = (OrrMmioCache){.plain = false};
+        }
+    }
+}
+
 /*
  * Patches or renders each root's view, then tells the listeners of the
  * spaces whose view was replaced, then drops the old views. Listeners and

@@ -439,6 +439,9 @@ static void mmio_cache_fill(OrrMmioCache *c, const OrrFlatEntry *e)
     c->write_sizes = !e->writes_backing && !e->readonly ? sizes : 0;
     c->align_mask = ops->valid.unaligned ? 0 : UINT64_MAX;
     c->offset_bias = e->offset - (uint64_t)e->start;
+    c->read = ops->read;
+    c->write = ops->write;
+    c->opaque = e->mr->opaque;
     c->mr = e->mr;
     c->hold = e->unit_pinned ? NULL
                              : orr_object_get_lifetime_unit((OrrObject *)e->mr);
@@ -487,7 +490,7 @@ static G_GNUC_NO_INLINE OrrMemTxResult as_rw_sized_slow(OrrAddressSpace *as,
     if (inside && !(is_write ? e->writes_backing : e->reads_backing) &&
         !(is_write && e->readonly)) {
         /* Before the call: an update it makes empties the cache. */
-        mmio_cache_fill(&as->mmio, e);
+        mmio_cache_fill(&as->head.mmio, e);
         r = mmio_dispatch(e, e->offset + (addr - (uint64_t)e->start), size,
                           value, is_write);
     } else {
@@ -540,24 +543,20 @@ static G_GNUC_NO_INLINE OrrMemTxResult mmio_cached_rw(const OrrMmioCache *m,
 
 /*
  * The same for the common case, a region the view holds with plain
- * callbacks (no _tx) and not orphaned: the call with nothing around it
- * but the epoch, so that the exported functions stay short. Anything
- * else goes to mmio_cached_rw().
+ * callbacks (no _tx): the call with nothing around it but the epoch
+ * (orr__mmio_cache_read() of the header, as the inline path makes it).
+ * Anything else goes to mmio_cached_rw(). A cache never holds an orphan
+ * with plain calls: orphaning empties it (orr__address_spaces_forget_mmio).
  */
 static inline OrrMemTxResult mmio_cached_read(const OrrMmioCache *m,
                                               uint64_t addr, unsigned size,
                                               uint64_t *value)
 {
-    OrrMemoryRegion *mr = m->mr;
-
-    if (G_UNLIKELY(!m->plain || mr->orphaned)) {
+    if (G_UNLIKELY(!m->plain)) {
         return mmio_cached_rw(m, addr, size, value, false);
     }
-    uint64_t mask = size_mask(size);
-
-    orr__access_enter();
-    *value = mr->ops->read(mr->opaque, addr + m->offset_bias, size) & mask;
-    orr__access_exit();
+    g_assert(!m->mr->orphaned);
+    *value = orr__mmio_cache_read(m, addr, size);
     return ORR_MEMTX_OK;
 }
 
@@ -565,14 +564,11 @@ static inline OrrMemTxResult mmio_cached_write(const OrrMmioCache *m,
                                                uint64_t addr, unsigned size,
                                                uint64_t value)
 {
-    OrrMemoryRegion *mr = m->mr;
-
-    if (G_UNLIKELY(!m->plain || mr->orphaned)) {
+    if (G_UNLIKELY(!m->plain)) {
         return mmio_cached_rw(m, addr, size, &value, true);
     }
-    orr__access_enter();
-    mr->ops->write(mr->opaque, addr + m->offset_bias, value, size);
-    orr__access_exit();
+    g_assert(!m->mr->orphaned);
+    orr__mmio_cache_write(m, addr, size, value);
     return ORR_MEMTX_OK;
 }
 
@@ -588,20 +584,16 @@ static inline OrrMemTxResult as_rw_sized(OrrAddressSpace *as, uint64_t addr,
                                          unsigned size, uint64_t *value,
                                          bool is_write)
 {
-    const OrrMmioCache *m = &as->mmio;
-    guint sizes = is_write ? m->write_sizes : m->read_sizes;
+    const OrrMmioCache *m = &as->head.mmio;
 
-    /* A size above 8 has no bit in the masks (and is not shifted by). */
-    if (size <= 8 && (sizes >> size & 1) != 0 &&
-        addr - m->first <= m->span - (size - 1) &&
-        ((addr + m->offset_bias) & (size - 1) & m->align_mask) == 0) {
+    if (orr__mmio_cache_serves(m, addr, size, is_write)) {
         return is_write ? mmio_cached_write(m, addr, size, *value)
                         : mmio_cached_read(m, addr, size, value);
     }
 
     uintptr_t bias;
 
-    if (orr__cache_find(as, addr, size, is_write, &bias)) {
+    if (orr__cache_find(&as->head, addr, size, is_write, &bias)) {
         host_rw((uint8_t *)(bias + (uintptr_t)addr), size, value, is_write);
         return ORR_MEMTX_OK;
     }

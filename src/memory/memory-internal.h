@@ -168,29 +168,8 @@ typedef struct OrrFlatView OrrFlatView;
 
 /* --- Accesses in flight (access.c) ------------------------------------ */
 
-/* The nesting of accesses in flight; only access.c writes it, except the
- * inline fast paths through orr__access_enter()/exit(). */
-extern guint orr__access_depth;
-/* How many views and units the epoch keeps (only access.c writes it). */
-extern guint orr__access_kept;
-
-/* Brackets every access; nested accesses come from MMIO callbacks. The
- * outermost exit releases what the access epoch kept (see access.c). */
-static inline void orr__access_enter(void)
-{
-    orr__access_depth++;
-}
-
-/* What orr__access_exit() does when the outermost access returns. */
-void orr__access_exit_slow(void);
-
-static inline void orr__access_exit(void)
-{
-    g_assert(orr__access_depth > 0);
-    if (--orr__access_depth == 0 && G_UNLIKELY(orr__access_kept > 0)) {
-        orr__access_exit_slow();
-    }
-}
+/* The access epoch's counters, orr__access_enter() and _exit() are in
+ * include/orrery/address-space.h: the inline path uses them too. */
 /* Whether an access is running (an update must not patch views then). */
 bool orr__access_active(void);
 /* Keeps @unit alive until the outermost access returns; false, taking
@@ -256,32 +235,6 @@ void orr__flatview_check_window(const OrrFlatView *view, guint from, guint to);
 
 /* --- Address spaces (address-space.c) ---------------------------------- */
 
-/*
- * The last MMIO range a sized access hit, when its calls are simple: the
- * ops are little-endian with no accepts() hook, and the sizes it serves
- * are both valid and implemented, so such an access is one call (of the
- * fallible variant when the ops have one) with no checks left but
- * alignment, the region not being orphaned meanwhile, and holding the
- * region's unit when the view does not. Emptied with the RAM cache.
- *
- * An access of @size at @addr is served when bit @size of the mask of
- * its direction is set (a valid size, not longer than the range, that
- * goes to the ops), @addr - @first <= @span - (@size - 1), and the
- * offset's low bits under @align_mask are clear.
- */
-typedef struct OrrMmioCache {
-    uint64_t first;
-    uint64_t span;        /* last - first */
-    guint read_sizes;     /* bit n: reads of n bytes are served; 0: none */
-    guint write_sizes;    /* the same for writes */
-    uint64_t align_mask;  /* 0 if misaligned offsets are valid, else ~0 */
-    uint64_t offset_bias; /* offset in the region = address + bias */
-    OrrMemoryRegion *mr;  /* NOREF: pinned by the current view */
-    OrrObject *hold;      /* NOREF: @mr's unit when the view does not pin
-                           * it (the access holds it then), else NULL */
-    bool plain;           /* @hold is NULL and the ops have no _tx call */
-} OrrMmioCache;
-
 struct OrrAddressSpace {
     OrrAddressSpaceHead head; /* first: the public inline path reads it */
     uint64_t *tlb_age;        /* per TLB entry: @tlb_fills when filled */
@@ -289,8 +242,7 @@ struct OrrAddressSpace {
     guint tlb_logged;         /* their count; past the log's size: more */
     uint64_t tlb_fills;       /* pages filled since the TLB was made */
     guint tlb_thrash;         /* young entries evicted since the last resize */
-    OrrMmioCache mmio;
-    OrrMemoryRegion *root; /* NOREF: weak; @root_owning holds its unit */
+    OrrMemoryRegion *root;    /* NOREF: weak; @root_owning holds its unit */
     bool root_owning;
     OrrObject *root_unit; /* held when @root_owning: the unit then */
     guint64 root_serial;  /* when the root edge was made */
@@ -319,7 +271,7 @@ void orr__tlb_fill(OrrAddressSpace *as, uint64_t addr, uintptr_t bias,
 static inline void orr__ram_cache_clear(OrrAddressSpace *as)
 {
     as->head.ram = (OrrRamCache){.read.limit = 0, .write.limit = 0};
-    as->mmio = (OrrMmioCache){.read_sizes = 0, .write_sizes = 0};
+    as->head.mmio = (OrrMmioCache){.plain = false};
     orr__tlb_flush(as);
 }
 
@@ -331,6 +283,9 @@ void orr__listeners_remove_all(OrrAddressSpace *as);
 
 /* Brings every address space's view up to date with @dirty. */
 void orr__address_spaces_update(const OrrDirty *dirty);
+/* @mr left its owner: no MMIO cache may call it again, though views show
+ * it until the commit. */
+void orr__address_spaces_forget_mmio(const OrrMemoryRegion *mr);
 
 /* Types are registered by orr_memory_init(). */
 void orr__region_register_type(void);

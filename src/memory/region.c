@@ -197,6 +197,7 @@ static void region_unparent(OrrObject *obj)
     }
     region_sever_users(mr);
     mr->orphaned = true;
+    orr__address_spaces_forget_mmio(mr);
     orr_memory_transaction_commit();
 }
 

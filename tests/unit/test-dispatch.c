@@ -2067,6 +2067,46 @@ static void test_cache_tlb_pages(void)
     finish(o);
 }
 
+/*
+ * An MMIO region in the cache (a plain one, which the inline path calls
+ * itself) leaves its owner inside a transaction: the view shows it until
+ * the commit, but its ops must not run again. Reads and writes, inline
+ * and exported, are refused with no call; after the commit they are
+ * decode errors.
+ */
+static void test_cache_mmio_orphan(void)
+{
+    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *dev_owner = new_child_owner(o, "dev");
+    OrrMemoryRegion *root = container(o, "root", 0x100000);
+    RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
+    OrrMemoryRegion *regs = io(dev_owner, "regs", 0x100, &ops_le8, &dev);
+
+    memset(dev.mem, 0x5a, sizeof dev.mem);
+    add(root, 0x8000, regs);
+    OrrAddressSpace *as = space(o, "as", root);
+
+    assert_read_both(as, 0x8010, 4, ORR_MEMTX_OK, 0x5a5a5a5a);
+    assert_write(as, 0x8010, 4, 0x5a5a5a5a, ORR_MEMTX_OK);
+    orr_test_assert_log("r 10/4, r 10/4, w 10/4=5a5a5a5a");
+
+    orr_memory_transaction_begin();
+    orr_object_unparent(orr_memory_region_object(regs));
+    orr_test_log_clear();
+    g_assert_true(orr_address_space_find(as, 0x8010, NULL) == regs);
+    assert_read_both(as, 0x8010, 4, ORR_MEMTX_ACCESS_ERROR, 0);
+    assert_write(as, 0x8010, 4, 1, ORR_MEMTX_ACCESS_ERROR);
+    assert_tx((orr_address_space_write)(as, 0x8010, 4, 1),
+              ORR_MEMTX_ACCESS_ERROR);
+    orr_test_assert_log("");
+    orr_memory_transaction_commit();
+
+    assert_read_both(as, 0x8010, 4, ORR_MEMTX_DECODE_ERROR, 0);
+    orr_test_assert_log("");
+    orr_object_unparent(dev_owner);
+    finish(o);
+}
+
 /* Inside an MMIO callback: the callback unmaps a RAM region the outer
  * code had cached, then reads it: a decode error, inline or not. */
 typedef struct Unmapper {
@@ -2195,6 +2235,7 @@ int main(int argc, char **argv)
     g_test_add_func("/dispatch/cache/edges", test_cache_edges);
     g_test_add_func("/dispatch/cache/tlb-index", test_tlb_index);
     g_test_add_func("/dispatch/cache/tlb-pages", test_cache_tlb_pages);
+    g_test_add_func("/dispatch/cache/mmio-orphan", test_cache_mmio_orphan);
     g_test_add_func("/dispatch/cache/nested-unmap", test_cache_nested_unmap);
     g_test_add_func("/dispatch/cache/new-space", test_cache_new_space);
     return g_test_run();
