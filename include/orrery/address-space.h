@@ -408,6 +408,12 @@ static inline void orr__access_exit(void)
     }
 }
 
+/* The bits of a value of @size bytes, 1 to 8. */
+static inline uint64_t orr__size_mask(unsigned size)
+{
+    return size >= 8 ? UINT64_MAX : (UINT64_C(1) << (8 * size)) - 1;
+}
+
 /* Whether the MMIO cache @m serves an access of @size at @addr. */
 static inline bool orr__mmio_cache_serves(const OrrMmioCache *m, uint64_t addr,
                                           unsigned size, bool is_write)
@@ -430,13 +436,12 @@ static inline uint64_t orr__mmio_cache_read(const OrrMmioCache *m,
 {
     uint64_t (*read)(void *, uint64_t, unsigned) = m->read;
     void *opaque = m->opaque;
-    uint64_t mask = size == 8 ? UINT64_MAX : (UINT64_C(1) << (8 * size)) - 1;
     uint64_t value;
 
     orr__access_enter();
     value = read(opaque, addr + m->offset_bias, size);
     orr__access_exit();
-    return value & mask;
+    return value & orr__size_mask(size);
 }
 
 /* The same for a write. */

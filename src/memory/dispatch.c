@@ -53,12 +53,6 @@ static inline uint64_t load_le(const uint8_t *p, unsigned size)
     return v;
 }
 
-/* The bits of a value of @size bytes, 1 to 8. */
-static inline uint64_t size_mask(unsigned size)
-{
-    return size >= 8 ? UINT64_MAX : (UINT64_C(1) << (8 * size)) - 1;
-}
-
 static inline void store_le(uint8_t *p, uint64_t v, unsigned size)
 {
     if (G_BYTE_ORDER == G_LITTLE_ENDIAN) {
@@ -174,13 +168,13 @@ static OrrMemTxResult mmio_access(OrrMemoryRegion *mr, uint64_t offset,
         }
         uint64_t v;
         res = ops_read(mr, offset, size, &v);
-        *value = v & size_mask(size);
+        *value = v & orr__size_mask(size);
         return res;
     }
 
     unsigned step =
         MAX(MIN(size, orr__ops_impl_max(ops)), orr__ops_impl_min(ops));
-    uint64_t mask = size_mask(step);
+    uint64_t mask = orr__size_mask(step);
     uint64_t v = is_write ? (big ? bswap_sized(*value, size) : *value) : 0;
 
     for (unsigned i = 0; i < size; i += step) {
@@ -202,7 +196,7 @@ static OrrMemTxResult mmio_access(OrrMemoryRegion *mr, uint64_t offset,
         }
     }
     if (!is_write) {
-        v &= size_mask(size);
+        v &= orr__size_mask(size);
         *value = res != ORR_MEMTX_OK ? 0 : big ? bswap_sized(v, size) : v;
     }
     return res;
@@ -532,7 +526,7 @@ static G_GNUC_NO_INLINE OrrMemTxResult mmio_cached_rw(const OrrMmioCache *m,
             r = ops_write(mr, offset, *value, size);
         } else {
             r = ops_read(mr, offset, size, value);
-            *value &= size_mask(size);
+            *value &= orr__size_mask(size);
         }
     } else if (!is_write) {
         *value = 0;
@@ -591,10 +585,8 @@ static inline OrrMemTxResult as_rw_sized(OrrAddressSpace *as, uint64_t addr,
                         : mmio_cached_read(m, addr, size, value);
     }
 
-    uintptr_t bias;
-
-    if (orr__cache_find(&as->head, addr, size, is_write, &bias)) {
-        host_rw((uint8_t *)(bias + (uintptr_t)addr), size, value, is_write);
+    if (is_write ? orr__write_cached(&as->head, addr, size, *value)
+                 : orr__read_cached(&as->head, addr, size, value)) {
         return ORR_MEMTX_OK;
     }
     return as_rw_sized_slow(as, addr, size, value, is_write);
