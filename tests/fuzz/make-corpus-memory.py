@@ -14,7 +14,7 @@ NEW, ADD, DEL, ENABLED, READONLY, PRIORITY, ADDRESS, ALIAS_OFFSET = \
 BEGIN, COMMIT, RELEASE, OWNER, SPACE, READ, WRITE, BYTES = \
     18, 20, 22, 24, 25, 27, 29, 31
 
-# Indexes into step_new's kinds[].
+# Indexes into new_args()'s kinds[].
 CONTAINER, RAM, ROM, IO, ALIAS = 0, 2, 3, 4, 6
 FREE, OWNER0, OWNER1 = 0, 1, 2
 
@@ -85,14 +85,16 @@ def access_addr(a):
     return bytes([0]) + addr(a)
 
 
+# The size byte of a sized access, by size (0 and 3 are misuse).
+SIZES = {1: 0, 2: 1, 4: 2, 8: 3, 0: 14, 3: 15}
+
+
 def read(sp, a, n):
-    sizes = {1: 0, 2: 1, 4: 2, 8: 3, 0: 14, 3: 15}
-    return bytes([READ, sp]) + access_addr(a) + bytes([sizes[n]])
+    return bytes([READ, sp]) + access_addr(a) + bytes([SIZES[n]])
 
 
 def write(sp, a, n, value):
-    sizes = {1: 0, 2: 1, 4: 2, 8: 3, 0: 14, 3: 15}
-    return (bytes([WRITE, sp]) + access_addr(a) + bytes([sizes[n]]) +
+    return (bytes([WRITE, sp]) + access_addr(a) + bytes([SIZES[n]]) +
             struct.pack('<Q', value))
 
 
@@ -227,6 +229,18 @@ SEEDS = {
         bytes([OWNER, 0]),                # drop owner0: a cycle
         bytes([OWNER, 0]),                # a new owner0
         new(RAM, OWNER0, 8),
+    ]),
+    # A cached MMIO region orphaned inside a transaction, then read
+    # again: its ops must not run (the case the fuzzer found first).
+    'orphan-cached-mmio': b''.join([
+        new(CONTAINER, FREE, 256),        # r0
+        new(IO, OWNER1, 32),              # r1
+        add(0, 1, 0x40),
+        space(0, 0),
+        read(0, 0x40, 4),
+        bytes([BEGIN]),
+        bytes([RELEASE, 1]),              # unparent r1
+        read(0, 0x40, 4),
     ]),
 }
 

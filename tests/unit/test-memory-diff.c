@@ -470,13 +470,11 @@ static bool world_compare(World *w, GString *why)
             g_string_append_printf(why, "in as%u\n", k);
             return false;
         }
-        if (w->ranges[k] != NULL) {
-            g_autoptr(GArray) actual =
-                orr_address_space_get_flat_ranges(w->as[k]);
-            if (!ref_compare_ranges(w->ranges[k], actual, why)) {
-                g_string_append_printf(why, "in as%u\n", k);
-                return false;
-            }
+        g_assert_nonnull(w->ranges[k]); /* world_expect() came first */
+        g_autoptr(GArray) actual = orr_address_space_get_flat_ranges(w->as[k]);
+        if (!ref_compare_ranges(w->ranges[k], actual, why)) {
+            g_string_append_printf(why, "in as%u\n", k);
+            return false;
         }
         for (guint a = 0; a < SPACE; a++) {
             if (ref_same_hit(&w->view[k][a], &real[a])) {
