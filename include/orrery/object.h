@@ -191,20 +191,21 @@ bool orr_object_try_ref_held(OrrObject *obj, const OrrHolder *holder,
  * so it is counted on the unit rather than recorded like other holders,
  * and listed as one holder, %ORR_HOLDER_ACCESS (with " xN" when there
  * are several).
- * Drop it with orr_object_release_access().
  *
- * Returns: whether it was taken: false, taking nothing, when @obj or its
- *   unit is finalizing.
+ * Returns: (transfer full) (nullable): the unit held, to give to
+ *   orr_object_release_access() (it stays the one held even if @obj
+ *   joins another unit meanwhile); NULL, taking nothing, when @obj or
+ *   its unit is finalizing.
  */
-bool orr_object_try_hold_access(OrrObject *obj);
+OrrObject *orr_object_try_hold_access(OrrObject *obj);
 
 /**
  * orr_object_release_access:
- * @obj: (transfer full): the object given to orr_object_try_hold_access().
+ * @unit: (transfer full): what orr_object_try_hold_access() returned.
  *
- * Drops that reference; this may finalize the unit.
+ * Drops that reference; this may finalize @unit.
  */
-void orr_object_release_access(OrrObject *obj);
+void orr_object_release_access(OrrObject *unit);
 
 /**
  * orr_object_get_lifetime_unit:

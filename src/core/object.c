@@ -99,8 +99,8 @@ static inline bool same_kind(const char *a, const char *b)
     return a == b || (a[0] == b[0] && strcmp(a, b) == 0);
 }
 
-/* Newest first: a short-lived holder (a call, an access) is found at
- * once when it lets go. */
+/* Newest first: a short-lived holder (a call) is found at once when it
+ * lets go. */
 static OrrHolderRecord *find_holder(OrrObjectPrivate *priv, const OrrHolder *h,
                                     const char *detail, guint *index)
 {
@@ -159,22 +159,21 @@ void orr__object_unref_direct(OrrObject *obj, const OrrHolder *holder)
     }
 }
 
-bool orr_object_try_hold_access(OrrObject *obj)
+OrrObject *orr_object_try_hold_access(OrrObject *obj)
 {
     OrrObject *unit = orr_object_get_lifetime_unit(obj);
 
     if (unit->priv->state == ORR_OBJECT_FINALIZING ||
         obj->priv->state == ORR_OBJECT_FINALIZING) {
-        return false;
+        return NULL;
     }
     unit->priv->ref_count++;
     unit->priv->access_holds++;
-    return true;
+    return unit;
 }
 
-void orr_object_release_access(OrrObject *obj)
+void orr_object_release_access(OrrObject *unit)
 {
-    OrrObject *unit = orr_object_get_lifetime_unit(obj);
     OrrObjectPrivate *priv = unit->priv;
 
     g_assert(priv->access_holds > 0 && priv->ref_count >= priv->access_holds);

@@ -80,7 +80,9 @@ void orr_lua_set_kind_methods(lua_State *L, OrrLuaKind kind,
  * the caller may change: the table itself is shared. */
 void orr_lua_push_kind_methods(lua_State *L, OrrLuaKind kind);
 /* Like orr_lua_check_typed() for a proxy of @kind (which implies
- * @type_name), without looking the type up by name when it is one. */
+ * @type_name), without looking the type up by name when it is one.
+ * Returns: (transfer none): borrowed from the proxy, valid while it is
+ * live. */
 OrrObject *orr_lua_check_kind(lua_State *L, int idx, OrrLuaKind kind,
                               const char *type_name, const char *what);
 /* Pushes a proxy of @obj that holds no reference, for a hook that runs
@@ -101,7 +103,8 @@ bool orr_lua_push_cached(lua_State *L, OrrObject *obj);
 int orr_lua_slot_new(lua_State *L);
 void orr_lua_slot_free(lua_State *L, int slot);
 /* @slots: a stack index of the slots table (orr_lua_push_slots()), or 0
- * to fetch it from the registry. */
+ * to fetch it from the registry. @obj: (transfer none); the proxy pushed
+ * holds what any proxy of it holds, and the slot takes no reference. */
 bool orr_lua_push_cached_slot(lua_State *L, int slots, int slot,
                               OrrObject *obj);
 void orr_lua_push_slots(lua_State *L);
@@ -121,8 +124,8 @@ bool orr_lua_is_proxy(lua_State *L, int idx);
  * would otherwise hold the object until the next collection and so make
  * it miss its turn to be finalized. Returns a mark for
  * orr_lua_proxy_log_end(), which releases every proxy made since the
- * mark whose object is @scope or below it (nullable: none), as
- * obj:release() would. Logs nest. */
+ * mark whose object is @scope or below it (transfer none; nullable:
+ * none), as obj:release() would. Logs nest. */
 guint orr_lua_proxy_log_begin(void);
 void orr_lua_proxy_log_end(guint mark, OrrObject *scope);
 /* Releases the proxy at @idx now (obj:release()). */

@@ -39,6 +39,16 @@ typedef struct Call {
     uint64_t value; /* in for writes, out for reads */
 } Call;
 
+/* Pushes the state of the region's owner, or nil when it has none. */
+static void push_owner_state(lua_State *L, const LuaOps *lo)
+{
+    if (lo->owner_state) {
+        orr_lua_push_state(L, lo->owner);
+    } else {
+        lua_pushnil(L);
+    }
+}
+
 /* The protected part, called with the Call as a light userdata: calls
  * the handler. An error raised here or by the handler reaches run()'s
  * lua_pcall, whose message handler adds the traceback. */
@@ -46,16 +56,12 @@ static int protected_call(lua_State *L)
 {
     Call *c = lua_touserdata(L, 1);
     LuaOps *lo = c->lo;
-    OrrObject *owner = orr_memory_region_get_owner(lo->mr);
+    OrrObject *owner = lo->owner;
 
     lua_rawgeti(L, LUA_REGISTRYINDEX,
                 c->is_write ? lo->write_ref : lo->read_ref);
     orr_lua_push_object(L, owner ? owner : orr_memory_region_object(lo->mr));
-    if (lo->owner_state) {
-        orr_lua_push_state(L, owner);
-    } else {
-        lua_pushnil(L);
-    }
+    push_owner_state(L, lo);
     orr_lua_push_u64_or_number(L, c->offset);
     if (c->is_write) {
         orr_lua_push_u64_or_number(L, c->value);
@@ -107,11 +113,7 @@ static bool call_direct(lua_State *L, Call *c, int ref, int tb, int slots,
         lua_pop(L, 1);
         return false;
     }
-    if (lo->owner_state) {
-        orr_lua_push_state(L, owner);
-    } else {
-        lua_pushnil(L);
-    }
+    push_owner_state(L, lo);
     lua_pushnumber(L, (lua_Number)c->offset);
     if (c->is_write) {
         lua_pushnumber(L, (lua_Number)c->value);

@@ -65,12 +65,12 @@ static LuaClass *lua_class_of(OrrObject *obj)
     return lua_class_of_type(orr_object_get_type(obj));
 }
 
-/* Pushes the state of @obj (strong, else weak), or nil. */
 bool orr_lua_is_lua_typed(OrrObject *obj)
 {
     return lua_class_of(obj) != NULL;
 }
 
+/* Pushes the state of @obj (strong, else weak), or nil. */
 void orr_lua_push_state(lua_State *L, OrrObject *obj)
 {
     lua_pushlightuserdata(L, (void *)&states_key);

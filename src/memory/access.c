@@ -98,16 +98,18 @@ bool orr__access_hold(OrrObject *unit)
     if (newest_held() == unit) {
         return true; /* the common case: the same device again */
     }
-    if (!orr_object_try_hold_access(unit)) {
+    OrrObject *got = orr_object_try_hold_access(unit);
+
+    if (got == NULL) {
         return false;
     }
     if (n_held < HELD_INLINE && (held_more == NULL || held_more->len == 0)) {
-        held[n_held++] = unit;
+        held[n_held++] = got;
     } else {
         if (held_more == NULL) {
             held_more = g_ptr_array_new();
         }
-        g_ptr_array_add(held_more, unit);
+        g_ptr_array_add(held_more, got);
     }
     orr__access_kept++;
     return true;
