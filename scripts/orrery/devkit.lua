@@ -9,6 +9,7 @@
 --   devkit.set_irq(self, st, level)           -- drives "irq" on a change
 --   devkit.register{ name = M.TYPE, parent = "device", ... }
 --   M.new = devkit.constructor(M.TYPE)
+--   orrery.io(self, "regs", size, devkit.io_ops{ read = ..., write = ... })
 --
 -- Errors are raised at level 0: the message is exactly the text given,
 -- with no position added.
@@ -57,6 +58,34 @@ function M.register(spec)
     if not pcall(orrery.type_info, spec.name) then
         orrery.type(spec)
     end
+end
+
+-- devkit.io_ops(ops) --> ops for orrery.io whose read and write handlers
+-- run only while the device has a state: once it is unparented (its
+-- state dropped) while a region of it is still mapped, a read gives 0 and
+-- a write does nothing. The other fields are passed on as they are.
+function M.io_ops(ops)
+    local out = {}
+    for k, v in pairs(ops) do
+        out[k] = v
+    end
+    local read, write = ops.read, ops.write
+    if read then
+        out.read = function(self, st, ...)
+            if st == nil then
+                return 0
+            end
+            return read(self, st, ...)
+        end
+    end
+    if write then
+        out.write = function(self, st, ...)
+            if st ~= nil then
+                write(self, st, ...)
+            end
+        end
+    end
+    return out
 end
 
 -- devkit.constructor(typename) --> a function(parent, name [, props])

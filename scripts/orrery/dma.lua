@@ -84,7 +84,7 @@ devkit.register{
     gpio_out = { "irq" },
     init = function(self, st)
         st.src, st.dst, st.len, st.status, st.copies = 0, 0, 0, 0, 0
-        orrery.io(self, "regs", 0x20, {
+        orrery.io(self, "regs", 0x20, devkit.io_ops{
             read = read, write = write, min_access = 4, max_access = 4,
         })
         local bus = orrery.container(self, "bus", M.BUS_SIZE)

@@ -72,12 +72,12 @@ local readers = {
     [M.STATUS] = status,
 }
 
-local REGS_OPS = {
+local REGS_OPS = devkit.io_ops{
     read = function(_, st, offset)
-        return st and readers[offset](st) or 0
+        return readers[offset](st)
     end,
     write = function(self, st, offset, value)
-        if st ~= nil and offset == M.ENABLE then
+        if offset == M.ENABLE then
             st.enable = u32(value)
             update_irq(self, st)
         end

@@ -8,14 +8,13 @@
 --
 -- Every failure raises an error starting "orrery: loader:".
 local orrery = require("orrery")
+local devkit = require("orrery.devkit")
 
 local M = {}
 
 M.ROM_ALIGN = 4096
 
-local function fail(fmt, ...)
-    error("orrery: loader: " .. fmt:format(...), 0)
-end
+local fail = devkit.errors("loader")
 
 local function is_integer(v)
     return type(v) == "cdata" or (type(v) == "number" and v >= 0 and v % 1 == 0)

@@ -47,7 +47,7 @@ devkit.register{
     init = function(self, st)
         st.scratch, st.writes = 0, 0
         local regs = orrery.container(self, "regs", 0x2000)
-        regs:add(0, orrery.io(self, "ctrl", 0x10, {
+        regs:add(0, orrery.io(self, "ctrl", 0x10, devkit.io_ops{
             read = read, write = write, min_access = 4, max_access = 4,
         }))
         regs:add(M.DATA, orrery.ram(self, "data", M.DATA_SIZE))

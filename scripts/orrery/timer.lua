@@ -75,11 +75,9 @@ local function count_down(st, ticks)
     return 1 + math.floor(rest / period)
 end
 
-local REGS_OPS = {
+local REGS_OPS = devkit.io_ops{
     read = function(_, st, offset)
-        if st == nil then
-            return 0
-        elseif offset == M.LOAD then
+        if offset == M.LOAD then
             return st.load
         elseif offset == M.VALUE then
             return st.value
@@ -89,9 +87,7 @@ local REGS_OPS = {
         return st.expired and M.STATUS_EXPIRED or 0
     end,
     write = function(self, st, offset, value)
-        if st == nil then
-            return
-        elseif offset == M.LOAD then
+        if offset == M.LOAD then
             st.load, st.value = value, value
         elseif offset == M.CTRL then
             st.ctrl = band(value, 0x7)

@@ -213,17 +213,12 @@ local writers = {
     [M.SCR] = function(_, st, v) st.scr = v end,
 }
 
-local REGS_OPS = {
+local REGS_OPS = devkit.io_ops{
     read = function(self, st, offset)
-        if st == nil then
-            return 0
-        end
         return readers[offset](self, st)
     end,
     write = function(self, st, offset, value)
-        if st ~= nil then
-            writers[offset](self, st, band(value, 0xff))
-        end
+        writers[offset](self, st, band(value, 0xff))
     end,
     min_access = 1, max_access = 4, impl_min = 1, impl_max = 1,
 }

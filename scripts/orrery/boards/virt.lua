@@ -19,6 +19,7 @@
 -- dma0.irq -> intc.in[3], intc.irq -> cpu.irq.  The "cpu" is a stand-in
 -- with one input line that counts its rising edges.
 local orrery = require("orrery")
+local devkit = require("orrery.devkit")
 local sysbus = require("orrery.sysbus")
 local uart = require("orrery.uart")
 local intc = require("orrery.intc")
@@ -41,24 +42,22 @@ local M = {
 }
 
 -- The interrupt input of the processor the board would run.
-if not pcall(orrery.type_info, "virt-cpu") then
-    orrery.type{
-        name = "virt-cpu", parent = "device",
-        init = function(_, st) st.level, st.raised = 0, 0 end,
-        gpio_in = { irq = { count = 1, set = function(_, st, _, level)
-            if level ~= 0 and st.level == 0 then
-                st.raised = st.raised + 1
-            end
-            st.level = level
-        end } },
-        methods = {
-            -- The current level of the interrupt line.
-            irq_level = function(_, st) return st.level end,
-            -- How many times it has been raised.
-            irq_count = function(_, st) return st.raised end,
-        },
-    }
-end
+devkit.register{
+    name = "virt-cpu", parent = "device",
+    init = function(_, st) st.level, st.raised = 0, 0 end,
+    gpio_in = { irq = { count = 1, set = function(_, st, _, level)
+        if level ~= 0 and st.level == 0 then
+            st.raised = st.raised + 1
+        end
+        st.level = level
+    end } },
+    methods = {
+        -- The current level of the interrupt line.
+        irq_level = function(_, st) return st.level end,
+        -- How many times it has been raised.
+        irq_count = function(_, st) return st.raised end,
+    },
+}
 
 -- A tiny boot program: RISC-V "li a0, 0; ecall".
 M.BOOT = "\x13\x05\x00\x00\x73\x00\x00\x00"

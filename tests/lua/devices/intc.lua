@@ -8,7 +8,10 @@ local intc = require("orrery.intc")
 local uart = require("orrery.uart")
 local timer = require("orrery.timer")
 
-t.is(require("orrery.intc"), intc, "requiring twice gives the same module")
+-- Running the module again (as a second copy of it would) is harmless:
+-- its type is registered once.
+package.loaded["orrery.intc"] = nil
+t.ok(pcall(require, "orrery.intc"), "loading the module again")
 
 orrery.type{
     name = "t-cpu", parent = "device",

@@ -6,7 +6,10 @@ local sysbus = require("orrery.sysbus")
 local timer = require("orrery.timer")
 local intc = require("orrery.intc")
 
-t.is(require("orrery.timer"), timer, "requiring twice gives the same module")
+-- Running the module again (as a second copy of it would) is harmless:
+-- its type is registered once.
+package.loaded["orrery.timer"] = nil
+t.ok(pcall(require, "orrery.timer"), "loading the module again")
 
 orrery.type{
     name = "t-cpu", parent = "device",
