@@ -105,15 +105,7 @@ function M.build(name, opts)
 end
 
 -- The board's devices, in the order build() made them.
-function M.devices(m)
-    local list = {}
-    for _, child in ipairs(m:children()) do
-        if child:is_a("device") then
-            list[#list + 1] = child
-        end
-    end
-    return list
-end
+M.devices = sysbus.devices
 
 -- Hot-plugs a scratchpad named @name at @addr (default M.HOTPLUG):
 -- creates, realizes and maps it. Returns the device.

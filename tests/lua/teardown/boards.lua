@@ -11,6 +11,7 @@
 -- the device library (orrery/boards/*.lua on package.path).
 local orrery = require("orrery")
 local t = require("orrery.test")
+local sysbus = require("orrery.sysbus")
 
 local SEEDS = { 1, 2, 3, 4, 5 }
 -- Run only the rounds whose label contains this text (for debugging).
@@ -147,15 +148,7 @@ function LOCAL.build(name)
     return m
 end
 
-function LOCAL.devices(m)
-    local list = {}
-    for _, child in ipairs(m:children()) do
-        if child:is_a("device") then
-            list[#list + 1] = child
-        end
-    end
-    return list
-end
+LOCAL.devices = sysbus.devices
 
 -- Uses every device once; returns nil or what went wrong.
 function LOCAL.exercise(m)
