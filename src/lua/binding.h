@@ -158,6 +158,10 @@ bool orr_lua_in_finalize_hook(void);
 
 /* --- Values (lvalue.c) -------------------------------------------------- */
 
+/* The largest integer every double holds exactly: values up to it go to
+ * Lua as plain numbers. */
+#define ORR_LUA_EXACT_MAX (UINT64_C(1) << 53)
+
 /* Creates the 64-bit helpers (needs LuaJIT's ffi); call once. */
 void orr_lua_value_init(lua_State *L);
 /* An unsigned 64-bit argument: a non-negative integral number or a

@@ -77,9 +77,6 @@ static int protected_call(lua_State *L)
 /* Registry key of protected_call's closure, made once. */
 static const char call_key = 'c';
 
-/* Largest integer every double holds exactly. */
-#define EXACT_MAX (UINT64_C(1) << 53)
-
 /* Protected: converts the handler's value (argument 2) for the Call at
  * argument 1, raising if it is not an unsigned 64-bit integer. */
 static int convert_protected(lua_State *L)
@@ -105,7 +102,8 @@ static bool call_direct(lua_State *L, Call *c, int ref, int tb, int slots,
     OrrObject *owner = lo->owner;
     OrrObject *self = owner ? owner : orr_memory_region_object(lo->mr);
 
-    if (c->offset > EXACT_MAX || (c->is_write && c->value > EXACT_MAX)) {
+    if (c->offset > ORR_LUA_EXACT_MAX ||
+        (c->is_write && c->value > ORR_LUA_EXACT_MAX)) {
         return false;
     }
     lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
@@ -128,7 +126,7 @@ static bool call_direct(lua_State *L, Call *c, int ref, int tb, int slots,
      * (a 64-bit cdata, or a bad value to report) in protected code. */
     lua_Number n = lua_tonumber(L, -1);
     if (lua_type(L, -1) == LUA_TNUMBER && n >= 0 &&
-        n <= (lua_Number)EXACT_MAX && n == (lua_Number)(uint64_t)n) {
+        n <= (lua_Number)ORR_LUA_EXACT_MAX && n == (lua_Number)(uint64_t)n) {
         c->value = (uint64_t)n;
         return true;
     }

@@ -113,7 +113,7 @@ void orr_lua_push_u64(lua_State *L, uint64_t v)
 
 void orr_lua_push_u64_or_number(lua_State *L, uint64_t v)
 {
-    if (v <= (UINT64_C(1) << 53)) {
+    if (v <= ORR_LUA_EXACT_MAX) {
         lua_pushnumber(L, (lua_Number)v);
     } else {
         orr_lua_push_u64(L, v);
@@ -130,7 +130,8 @@ void orr_lua_push_value(lua_State *L, const OrrValue *v)
         lua_pushboolean(L, v->b);
         return;
     case ORR_VALUE_INT:
-        if (v->i >= -(INT64_C(1) << 53) && v->i <= (INT64_C(1) << 53)) {
+        if (v->i >= -(int64_t)ORR_LUA_EXACT_MAX &&
+            v->i <= (int64_t)ORR_LUA_EXACT_MAX) {
             lua_pushnumber(L, (lua_Number)v->i);
         } else {
             orr_lua_push_u64(L, (uint64_t)v->i); /* rare: as its bits */

@@ -57,6 +57,11 @@ bool bench_parse_args(const char *prog, int argc, char **argv,
             reps = (guint)MAX(n, 1);
         } else if (opt != NULL && i + 1 < argc) {
             *opt->value = atoi(argv[++i]);
+            if (*opt->value < 0 || *opt->value > opt->max) {
+                fprintf(stderr, "%s: %s takes 0 to %d\n", argv[0], opt->name,
+                        opt->max);
+                return false;
+            }
         } else {
             usage(argv[0], extra, n_extra);
             return false;

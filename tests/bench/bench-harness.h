@@ -35,14 +35,16 @@ typedef void (*BenchFn)(void *ctx, guint64 iters);
 typedef struct BenchIntOption {
     const char *name; /* with its dashes: "--case" */
     int *value;       /* (transfer none): set by atoi() of the argument */
+    int max;          /* the argument must lie in 0 .. max */
 } BenchIntOption;
 
 /*
  * Reads the options: --quick (3 repetitions, batches of ~5 ms), --reps N
  * (N repetitions, at least 1) and the @n_extra options in @extra, each
  * taking one argument; later options override earlier ones. @prog names
- * the program in error messages. On an unknown option or a missing
- * argument, prints the usage and returns false (the program then exits 2).
+ * the program in error messages. On an unknown option, a missing
+ * argument or one out of its range, prints the usage and returns false
+ * (the program then exits 2).
  */
 bool bench_parse_args(const char *prog, int argc, char **argv,
                       const BenchIntOption *extra, guint n_extra);

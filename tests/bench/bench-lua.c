@@ -424,7 +424,11 @@ static void close_state(lua_State *L)
 
 int main(int argc, char **argv)
 {
-    static const BenchIntOption options[] = {{"--case", &only_case}};
+    static void (*const cases[])(lua_State *) = {bench_read32, bench_mmio,
+                                                 bench_devices};
+    const BenchIntOption options[] = {
+        {"--case", &only_case, (int)G_N_ELEMENTS(cases)},
+    };
 
     if (!bench_parse_args("bench-lua", argc, argv, options,
                           G_N_ELEMENTS(options))) {
@@ -444,8 +448,6 @@ int main(int argc, char **argv)
         lua_pop(L, 1);
     }
 
-    static void (*const cases[])(lua_State *) = {bench_read32, bench_mmio,
-                                                 bench_devices};
     for (int i = 0; i < (int)G_N_ELEMENTS(cases); i++) {
         if (only_case == 0 || only_case == i + 1) {
             cases[i](L);

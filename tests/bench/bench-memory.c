@@ -767,15 +767,12 @@ int main(int argc, char **argv)
         bench_churn, bench_ram, bench_many, bench_mmio, bench_machine,
     };
     int only = 0; /* 0: every case; 1 to 5: that one (for profiling) */
-    const BenchIntOption options[] = {{"--case", &only}};
+    const BenchIntOption options[] = {
+        {"--case", &only, (int)G_N_ELEMENTS(cases)},
+    };
 
     if (!bench_parse_args("bench-memory", argc, argv, options,
                           G_N_ELEMENTS(options))) {
-        return 2;
-    }
-    if (only < 0 || only > (int)G_N_ELEMENTS(cases)) {
-        fprintf(stderr, "bench-memory: --case takes 0 to %u\n",
-                (guint)G_N_ELEMENTS(cases));
         return 2;
     }
 
