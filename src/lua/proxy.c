@@ -62,11 +62,12 @@ static GPtrArray *creation_log;
 static guint log_depth;
 
 /* Frees @link if nothing refers to it any more: its userdata is gone, it
- * is out of the release queue and out of the creation log. */
+ * is out of the release queue and out of the creation log, and it holds
+ * no object (a borrowed link in use has an object but no unit). */
 static void maybe_free_link(ProxyLink *link)
 {
     if (link->collected && !link->queued && !link->logged &&
-        link->unit == NULL) {
+        link->unit == NULL && link->obj == NULL) {
         g_free(link);
     }
 }
@@ -160,9 +161,8 @@ static int proxy_gc(lua_State *L)
     link->collected = true;
     if (link->unit != NULL) {
         queue_release(link); /* released, then freed, by orr_lua_drain() */
-    } else if (!link->queued && !link->logged &&
-               !(link->obj != NULL && link->unit == NULL)) {
-        g_free(link); /* not a borrowed one still in use */
+    } else {
+        maybe_free_link(link);
     }
     return 0;
 }
@@ -265,9 +265,7 @@ void orr_lua_end_borrowed(OrrObject *obj)
     g_assert(link->obj == obj);
     link->obj = NULL;
     link->finalized = true;
-    if (link->collected) {
-        g_free(link);
-    }
+    maybe_free_link(link);
 }
 
 bool orr_lua_push_cached(lua_State *L, OrrObject *obj)
