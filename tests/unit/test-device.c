@@ -4,6 +4,8 @@
  */
 #include "orrery/orrery.h"
 
+#include "test-util.h"
+
 /*
  * Test type:
  *   test-dev   a device that logs its realize, unrealize, unparent and
@@ -63,80 +65,6 @@ static const char *label_of(OrrObject *obj)
     return orr_object_is_a(obj, TYPE_DEV) ? ((TestDev *)obj)->label : "?";
 }
 
-/* Every test ends here: nothing it made may be left. */
-static void assert_no_live_objects(void)
-{
-    g_autofree char *report = orr_live_format_report();
-
-    if (report != NULL) {
-        g_test_message("%s", report);
-    }
-    g_assert_cmpuint(orr_live_count(NULL), ==, 0);
-}
-
-/* --- The event log -------------------------------------------------------- */
-
-/* What the hooks did, in order, one string per event (owned). */
-static GPtrArray *events;
-
-static void log_add(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
-static void log_assert(const char *first, ...) G_GNUC_NULL_TERMINATED;
-
-static void log_add(const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    g_ptr_array_add(events, g_strdup_vprintf(fmt, ap));
-    va_end(ap);
-}
-
-static void log_clear(void)
-{
-    g_ptr_array_set_size(events, 0);
-}
-
-static guint log_len(void)
-{
-    return events->len;
-}
-
-/* The first @n events joined with ", ". */
-static char *log_join(guint n)
-{
-    GString *s = g_string_new(NULL);
-
-    for (guint i = 0; i < n && i < events->len; i++) {
-        g_string_append_printf(s, "%s%s", i ? ", " : "",
-                               (char *)events->pdata[i]);
-    }
-    return g_string_free(s, FALSE);
-}
-
-/* Asserts that the log is the NULL-terminated list @first, @ap (or, with
- * @prefix, starts with it); a failure shows both in full. */
-static void log_check(bool prefix, const char *first, va_list ap)
-{
-    GString *want = g_string_new(NULL);
-    guint n = 0;
-
-    for (const char *e = first; e != NULL; e = va_arg(ap, const char *)) {
-        g_string_append_printf(want, "%s%s", n++ ? ", " : "", e);
-    }
-    g_autofree char *got = log_join(prefix ? n : events->len);
-    g_assert_cmpstr(got, ==, want->str);
-    g_string_free(want, TRUE);
-}
-
-static void log_assert(const char *first, ...)
-{
-    va_list ap;
-
-    va_start(ap, first);
-    log_check(false, first, ap);
-    va_end(ap);
-}
-
 /* --- The test type -------------------------------------------------------- */
 
 static OrrObject *dev_new(const char *label);
@@ -169,7 +97,7 @@ static bool dev_realize(OrrDevice *dev, GError **errp)
 {
     TestDev *td = (TestDev *)dev;
 
-    log_add("realize %s (%s)", td->label, phase_name(dev));
+    orr_test_log("realize %s (%s)", td->label, phase_name(dev));
     if (td->realize_in_realize) {
         nested_probe.runs++;
         nested_probe.ok = orr_device_realize(dev, &nested_probe.error);
@@ -185,10 +113,10 @@ static void dev_unrealize(OrrDevice *dev)
     TestDev *td = (TestDev *)dev;
     const char *victim = td->unparent_in_unrealize;
 
-    log_add("unrealize %s (%s)", td->label, phase_name(dev));
+    orr_test_log("unrealize %s (%s)", td->label, phase_name(dev));
     if (g_str_equal(victim, ".")) {
         orr_object_unparent((OrrObject *)dev);
-        log_add("dropped self");
+        orr_test_log("dropped self");
     } else if (*victim != '\0') {
         OrrObject *from = (OrrObject *)dev;
         if (g_str_has_prefix(victim, "../")) {
@@ -198,20 +126,21 @@ static void dev_unrealize(OrrDevice *dev)
         OrrObject *child = orr_object_get_child(from, victim);
         g_assert_nonnull(child);
         orr_object_unparent(child);
-        log_add("dropped %s", victim);
+        orr_test_log("dropped %s", victim);
     }
 }
 
 static void dev_unparent(OrrObject *obj)
 {
-    log_add("unparent %s (%s)", label_of(obj), phase_name((OrrDevice *)obj));
+    orr_test_log("unparent %s (%s)", label_of(obj),
+                 phase_name((OrrDevice *)obj));
 }
 
 static void dev_instance_finalize(OrrObject *obj)
 {
     TestDev *td = (TestDev *)obj;
 
-    log_add("finalize %s (%s)", td->label, phase_name((OrrDevice *)obj));
+    orr_test_log("finalize %s (%s)", td->label, phase_name((OrrDevice *)obj));
     if (td->realize_in_finalize) {
         fin_probe.runs++;
         fin_probe.ok = orr_device_realize((OrrDevice *)obj, &fin_probe.error);
@@ -227,13 +156,17 @@ static void dev_class_init(OrrObjectClass *klass, const void *data)
     klass->unparent = dev_unparent;
 }
 
+/* Whether a test is running: the process-wide detach hooks log only
+ * then. */
+static bool recording;
+
 static void log_detach(OrrDevice *dev, guint64 since, void *data)
 {
-    if (events == NULL) {
+    if (!recording) {
         return;
     }
-    log_add("%s %s since%s", (const char *)data, label_of((OrrObject *)dev),
-            since ? ">0" : "=0");
+    orr_test_log("%s %s since%s", (const char *)data,
+                 label_of((OrrObject *)dev), since ? ">0" : "=0");
     if (since != 0) {
         last_since = since;
     }
@@ -292,14 +225,16 @@ static void realize_ok(OrrObject *obj)
 
 static void begin(void)
 {
-    events = g_ptr_array_new_with_free_func(g_free);
+    orr_test_log_clear();
+    recording = true;
     last_since = 0;
 }
 
 static void end(void)
 {
-    g_clear_pointer(&events, g_ptr_array_unref);
-    assert_no_live_objects();
+    recording = false;
+    orr_test_log_clear();
+    orr_test_assert_no_live_objects();
 }
 
 static void assert_realized_prop(OrrObject *obj, bool expected)
@@ -323,7 +258,7 @@ static void test_abstract(void)
     g_assert_nonnull(err);
     g_assert_true(err->domain == ORR_ERROR);
     g_assert_nonnull(strstr(err->message, ORR_TYPE_DEVICE));
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 static void test_phases(void)
@@ -339,7 +274,7 @@ static void test_phases(void)
     /* Unrealizing a device that is not realized does nothing. */
     orr_device_unrealize(dev);
     g_assert_cmpint(orr_device_get_phase(dev), ==, ORR_DEVICE_NEW);
-    g_assert_cmpuint(log_len(), ==, 0);
+    g_assert_cmpuint(orr_test_log_len(), ==, 0);
 
     realize_ok(d);
     g_assert_cmpint(orr_device_get_phase(dev), ==, ORR_DEVICE_REALIZED);
@@ -357,10 +292,10 @@ static void test_phases(void)
     orr_device_unrealize(dev);
     orr_device_unrealize(dev);
 
-    log_assert("realize d (realizing)", "unrealize d (unrealizing)",
-               "detach d since=0", "detach2 d since=0", "realize d (realizing)",
-               "unrealize d (unrealizing)", "detach d since=0",
-               "detach2 d since=0", NULL);
+    orr_test_assert_events("realize d (realizing)", "unrealize d (unrealizing)",
+                           "detach d since=0", "detach2 d since=0",
+                           "realize d (realizing)", "unrealize d (unrealizing)",
+                           "detach d since=0", "detach2 d since=0", NULL);
     orr_object_unref(d);
     end();
 }
@@ -388,12 +323,13 @@ static void test_realized_property(void)
     g_assert_cmpint(orr_device_get_phase(dev), ==, ORR_DEVICE_UNREALIZED);
     assert_realized_prop(d, false);
 
-    log_assert("realize d (realizing)", "unrealize d (unrealizing)",
-               "detach d since=0", "detach2 d since=0", "realize d (realizing)",
-               "realize tmp (realizing)", "unrealize tmp (unrealizing)",
-               "detach tmp since=0", "detach2 tmp since=0",
-               "unparent tmp (unrealized)", "finalize tmp (unrealized)",
-               "detach d since>0", "detach2 d since>0", NULL);
+    orr_test_assert_events("realize d (realizing)", "unrealize d (unrealizing)",
+                           "detach d since=0", "detach2 d since=0",
+                           "realize d (realizing)", "realize tmp (realizing)",
+                           "unrealize tmp (unrealizing)", "detach tmp since=0",
+                           "detach2 tmp since=0", "unparent tmp (unrealized)",
+                           "finalize tmp (unrealized)", "detach d since>0",
+                           "detach2 d since>0", NULL);
     orr_object_unref(d);
     end();
 }
@@ -410,7 +346,7 @@ static void test_double_realize_refused(void)
     g_assert_error(err, ORR_ERROR, ORR_ERROR_STATE);
     g_assert_cmpint(orr_device_get_phase((OrrDevice *)d), ==,
                     ORR_DEVICE_REALIZED);
-    log_assert("realize d (realizing)", NULL);
+    orr_test_assert_events("realize d (realizing)", NULL);
 
     orr_device_unrealize((OrrDevice *)d);
     orr_object_unref(d);
@@ -432,7 +368,7 @@ static void check_failed_realize(OrrObject *d, OrrDevicePhase from)
 
     ((TestDev *)d)->mode = REALIZE_FAIL;
     ((TestDev *)d)->keep = keep;
-    log_clear();
+    orr_test_log_clear();
 
     g_assert_false(orr_device_realize((OrrDevice *)d, &err));
     g_assert_error(err, ORR_ERROR, ORR_ERROR_FAILED);
@@ -453,11 +389,11 @@ static void check_failed_realize(OrrObject *d, OrrDevicePhase from)
     g_assert_cmpuint(last_since, >, before);
     g_assert_cmpuint(last_since, <, orr_serial_next());
 
-    log_assert("realize d (realizing)", "realize tmp (realizing)",
-               "unrealize tmp (unrealizing)", "detach tmp since=0",
-               "detach2 tmp since=0", "unparent tmp (unrealized)",
-               "finalize tmp (unrealized)", "detach d since>0",
-               "detach2 d since>0", NULL);
+    orr_test_assert_events("realize d (realizing)", "realize tmp (realizing)",
+                           "unrealize tmp (unrealizing)", "detach tmp since=0",
+                           "detach2 tmp since=0", "unparent tmp (unrealized)",
+                           "finalize tmp (unrealized)", "detach d since>0",
+                           "detach2 d since>0", NULL);
     ((TestDev *)d)->mode = REALIZE_OK;
 }
 
@@ -523,13 +459,13 @@ static void test_unparent_unrealizes_first(void)
     OrrObject *d = dev_add(orr_root(), "test-dev-d");
 
     realize_ok(d);
-    log_clear();
+    orr_test_log_clear();
     orr_object_unparent(d);
 
-    log_assert("unrealize test-dev-d (unrealizing)",
-               "detach test-dev-d since=0", "detach2 test-dev-d since=0",
-               "unparent test-dev-d (unrealized)",
-               "finalize test-dev-d (unrealized)", NULL);
+    orr_test_assert_events(
+        "unrealize test-dev-d (unrealizing)", "detach test-dev-d since=0",
+        "detach2 test-dev-d since=0", "unparent test-dev-d (unrealized)",
+        "finalize test-dev-d (unrealized)", NULL);
     end();
 }
 
@@ -544,13 +480,13 @@ static void test_delete_property_unrealizes(void)
     OrrObject *c = dev_add(p, "c");
 
     realize_ok(c);
-    log_clear();
+    orr_test_log_clear();
     g_assert_true(orr_object_delete_property(p, "c", &err));
     g_assert_no_error(err);
 
-    log_assert("unrealize c (unrealizing)", "detach c since=0",
-               "detach2 c since=0", "unparent c (unrealized)",
-               "finalize c (unrealized)", NULL);
+    orr_test_assert_events("unrealize c (unrealizing)", "detach c since=0",
+                           "detach2 c since=0", "unparent c (unrealized)",
+                           "finalize c (unrealized)", NULL);
     orr_object_unref(p);
     end();
 }
@@ -569,16 +505,16 @@ static void test_unrealize_children_reverse(void)
     realize_ok(c1);
     realize_ok(c3);
     realize_ok(p);
-    log_clear();
+    orr_test_log_clear();
 
     orr_device_unrealize((OrrDevice *)p);
 
-    log_assert("unrealize c3 (unrealizing)", "detach c3 since=0",
-               "detach2 c3 since=0", "unrealize c1 (unrealizing)",
-               "detach c1 since=0", "detach2 c1 since=0",
-               "unrealize c0 (unrealizing)", "detach c0 since=0",
-               "detach2 c0 since=0", "unrealize p (unrealizing)",
-               "detach p since=0", "detach2 p since=0", NULL);
+    orr_test_assert_events("unrealize c3 (unrealizing)", "detach c3 since=0",
+                           "detach2 c3 since=0", "unrealize c1 (unrealizing)",
+                           "detach c1 since=0", "detach2 c1 since=0",
+                           "unrealize c0 (unrealizing)", "detach c0 since=0",
+                           "detach2 c0 since=0", "unrealize p (unrealizing)",
+                           "detach p since=0", "detach2 p since=0", NULL);
     g_assert_cmpint(orr_device_get_phase((OrrDevice *)c0), ==,
                     ORR_DEVICE_UNREALIZED);
     g_assert_cmpint(orr_device_get_phase((OrrDevice *)c1), ==,
@@ -598,11 +534,12 @@ static void test_finalize_realized_detached(void)
     OrrObject *d = dev_new("d");
 
     realize_ok(d);
-    log_clear();
+    orr_test_log_clear();
     orr_object_unref(d);
 
-    log_assert("unrealize d (unrealizing)", "detach d since=0",
-               "detach2 d since=0", "finalize d (unrealized)", NULL);
+    orr_test_assert_events("unrealize d (unrealizing)", "detach d since=0",
+                           "detach2 d since=0", "finalize d (unrealized)",
+                           NULL);
     end();
 }
 
@@ -616,15 +553,15 @@ static void test_unparent_realized_subtree(void)
 
     realize_ok(c);
     realize_ok(p);
-    log_clear();
+    orr_test_log_clear();
     orr_object_unparent(p);
 
-    log_assert("unrealize c (unrealizing)", "detach c since=0",
-               "detach2 c since=0", "unrealize test-dev-p (unrealizing)",
-               "detach test-dev-p since=0", "detach2 test-dev-p since=0",
-               "unparent test-dev-p (unrealized)",
-               "finalize test-dev-p (unrealized)", "unparent c (unrealized)",
-               "finalize c (unrealized)", NULL);
+    orr_test_assert_events(
+        "unrealize c (unrealizing)", "detach c since=0", "detach2 c since=0",
+        "unrealize test-dev-p (unrealizing)", "detach test-dev-p since=0",
+        "detach2 test-dev-p since=0", "unparent test-dev-p (unrealized)",
+        "finalize test-dev-p (unrealized)", "unparent c (unrealized)",
+        "finalize c (unrealized)", NULL);
     end();
 }
 
@@ -642,7 +579,7 @@ static void test_realize_finalizing_refused(void)
     g_assert_false(fin_probe.ok);
     g_assert_error(fin_probe.error, ORR_ERROR, ORR_ERROR_STATE);
     g_clear_error(&fin_probe.error);
-    log_assert("finalize d (new)", NULL);
+    orr_test_assert_events("finalize d (new)", NULL);
     end();
 }
 
@@ -656,14 +593,14 @@ static void test_finalize_realized_detached_with_children(void)
 
     realize_ok(c);
     realize_ok(p);
-    log_clear();
+    orr_test_log_clear();
     orr_object_unref(p);
 
-    log_assert("unrealize c (unrealizing)", "detach c since=0",
-               "detach2 c since=0", "unrealize p (unrealizing)",
-               "detach p since=0", "detach2 p since=0",
-               "finalize p (unrealized)", "unparent c (unrealized)",
-               "finalize c (unrealized)", NULL);
+    orr_test_assert_events("unrealize c (unrealizing)", "detach c since=0",
+                           "detach2 c since=0", "unrealize p (unrealizing)",
+                           "detach p since=0", "detach2 p since=0",
+                           "finalize p (unrealized)", "unparent c (unrealized)",
+                           "finalize c (unrealized)", NULL);
     end();
 }
 
@@ -678,12 +615,12 @@ static void test_finalize_plain_parent(void)
     OrrObject *d = dev_add(box, "d");
 
     realize_ok(d);
-    log_clear();
+    orr_test_log_clear();
     orr_object_unref(box);
 
-    log_assert("unrealize d (unrealizing)", "detach d since=0",
-               "detach2 d since=0", "unparent d (unrealized)",
-               "finalize d (unrealized)", NULL);
+    orr_test_assert_events("unrealize d (unrealizing)", "detach d since=0",
+                           "detach2 d since=0", "unparent d (unrealized)",
+                           "finalize d (unrealized)", NULL);
     end();
 }
 
@@ -698,13 +635,14 @@ static void test_unrealize_hook_unparents_child(void)
     realize_ok(p);
     g_strlcpy(((TestDev *)p)->unparent_in_unrealize, "c",
               sizeof(((TestDev *)p)->unparent_in_unrealize));
-    log_clear();
+    orr_test_log_clear();
     orr_device_unrealize((OrrDevice *)p);
 
-    log_assert("unrealize c (unrealizing)", "detach c since=0",
-               "detach2 c since=0", "unrealize p (unrealizing)",
-               "unparent c (unrealized)", "finalize c (unrealized)",
-               "dropped c", "detach p since=0", "detach2 p since=0", NULL);
+    orr_test_assert_events("unrealize c (unrealizing)", "detach c since=0",
+                           "detach2 c since=0", "unrealize p (unrealizing)",
+                           "unparent c (unrealized)", "finalize c (unrealized)",
+                           "dropped c", "detach p since=0", "detach2 p since=0",
+                           NULL);
     orr_object_unref(p);
     end();
 }
@@ -726,29 +664,18 @@ static void test_unrealize_hook_unparents_sibling(void)
     realize_ok(p);
     g_strlcpy(((TestDev *)c1)->unparent_in_unrealize, "../c0",
               sizeof(((TestDev *)c1)->unparent_in_unrealize));
-    log_clear();
+    orr_test_log_clear();
     orr_device_unrealize((OrrDevice *)p);
 
-    log_assert("unrealize c1 (unrealizing)", "unrealize c0 (unrealizing)",
-               "detach c0 since=0", "detach2 c0 since=0",
-               "unparent c0 (unrealized)", "finalize c0 (unrealized)",
-               "dropped c0", "detach c1 since=0", "detach2 c1 since=0",
-               "unrealize p (unrealizing)", "detach p since=0",
-               "detach2 p since=0", NULL);
+    orr_test_assert_events(
+        "unrealize c1 (unrealizing)", "unrealize c0 (unrealizing)",
+        "detach c0 since=0", "detach2 c0 since=0", "unparent c0 (unrealized)",
+        "finalize c0 (unrealized)", "dropped c0", "detach c1 since=0",
+        "detach2 c1 since=0", "unrealize p (unrealizing)", "detach p since=0",
+        "detach2 p since=0", NULL);
     g_assert_null(orr_object_get_child(p, "c0"));
     orr_object_unref(p);
     end();
-}
-
-/* How many entries of the log start with @prefix. */
-static guint log_count(const char *prefix)
-{
-    guint n = 0;
-
-    for (guint i = 0; i < events->len; i++) {
-        n += g_str_has_prefix(events->pdata[i], prefix);
-    }
-    return n;
 }
 
 /*
@@ -764,17 +691,18 @@ static void test_unrealize_hook_unparents_self(void)
     realize_ok(d);
     g_strlcpy(((TestDev *)d)->unparent_in_unrealize, ".",
               sizeof(((TestDev *)d)->unparent_in_unrealize));
-    log_clear();
+    orr_test_log_clear();
     orr_object_unparent(d);
 
-    g_autofree char *all = log_join(log_len());
+    g_autofree char *all = orr_test_log_join(orr_test_log_len());
     g_test_message("events: %s", all);
-    g_assert_cmpstr(events->pdata[0], ==, "unrealize test-dev-d (unrealizing)");
-    g_assert_cmpuint(log_count("unrealize "), ==, 1);
-    g_assert_cmpuint(log_count("unparent "), ==, 1);
-    g_assert_cmpuint(log_count("detach "), ==, 1);
-    g_assert_cmpuint(log_count("finalize "), ==, 1);
-    g_assert_cmpstr(events->pdata[log_len() - 1], ==,
+    g_assert_cmpstr(orr_test_log_get(0), ==,
+                    "unrealize test-dev-d (unrealizing)");
+    g_assert_cmpuint(orr_test_log_count_prefix("unrealize "), ==, 1);
+    g_assert_cmpuint(orr_test_log_count_prefix("unparent "), ==, 1);
+    g_assert_cmpuint(orr_test_log_count_prefix("detach "), ==, 1);
+    g_assert_cmpuint(orr_test_log_count_prefix("finalize "), ==, 1);
+    g_assert_cmpstr(orr_test_log_get(orr_test_log_len() - 1), ==,
                     "finalize test-dev-d (unrealized)");
     end();
 }
@@ -794,7 +722,7 @@ static void test_realize_from_realize_refused(void)
     g_clear_error(&nested_probe.error);
     g_assert_cmpint(orr_device_get_phase((OrrDevice *)d), ==,
                     ORR_DEVICE_REALIZED);
-    log_assert("realize d (realizing)", NULL);
+    orr_test_assert_events("realize d (realizing)", NULL);
     orr_object_unref(d);
     end();
 }

@@ -5,6 +5,8 @@
  */
 #include "orrery/orrery.h"
 
+#include "test-util.h"
+
 /*
  * Test types:
  *   test-lc-node   logs its class unparent hook and its instance_finalize;
@@ -42,107 +44,6 @@ static const char *label_of(OrrObject *obj)
                                                   : "?";
 }
 
-/* Every test ends here: nothing it made may be left. */
-static void assert_no_live_objects(void)
-{
-    g_autofree char *report = orr_live_format_report();
-
-    if (report != NULL) {
-        g_test_message("%s", report);
-    }
-    g_assert_cmpuint(orr_live_count(NULL), ==, 0);
-}
-
-/* --- The event log -------------------------------------------------------- */
-
-/* What the hooks did, in order, one string per event (owned). */
-static GPtrArray *events;
-
-static void log_add(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
-static void log_assert(const char *first, ...) G_GNUC_NULL_TERMINATED;
-
-static void log_add(const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    g_ptr_array_add(events, g_strdup_vprintf(fmt, ap));
-    va_end(ap);
-}
-
-static void log_clear(void)
-{
-    g_ptr_array_set_size(events, 0);
-}
-
-static guint log_len(void)
-{
-    return events->len;
-}
-
-/* The first @n events joined with ", ". */
-static char *log_join(guint n)
-{
-    GString *s = g_string_new(NULL);
-
-    for (guint i = 0; i < n && i < events->len; i++) {
-        g_string_append_printf(s, "%s%s", i ? ", " : "",
-                               (char *)events->pdata[i]);
-    }
-    return g_string_free(s, FALSE);
-}
-
-/* Asserts that the log is the NULL-terminated list @first, @ap (or, with
- * @prefix, starts with it); a failure shows both in full. */
-static void log_check(bool prefix, const char *first, va_list ap)
-{
-    GString *want = g_string_new(NULL);
-    guint n = 0;
-
-    for (const char *e = first; e != NULL; e = va_arg(ap, const char *)) {
-        g_string_append_printf(want, "%s%s", n++ ? ", " : "", e);
-    }
-    g_autofree char *got = log_join(prefix ? n : events->len);
-    g_assert_cmpstr(got, ==, want->str);
-    g_string_free(want, TRUE);
-}
-
-static void log_assert(const char *first, ...)
-{
-    va_list ap;
-
-    va_start(ap, first);
-    log_check(false, first, ap);
-    va_end(ap);
-}
-
-static void log_assert_prefix(const char *first, ...) G_GNUC_NULL_TERMINATED;
-
-static void log_assert_prefix(const char *first, ...)
-{
-    va_list ap;
-
-    va_start(ap, first);
-    log_check(true, first, ap);
-    va_end(ap);
-}
-
-static const char *log_get(guint i)
-{
-    return i < events->len ? events->pdata[i] : NULL;
-}
-
-/* Returns the index of @entry, or -1. */
-static gint log_find(const char *entry)
-{
-    for (guint i = 0; i < events->len; i++) {
-        if (g_str_equal(events->pdata[i], entry)) {
-            return (gint)i;
-        }
-    }
-    return -1;
-}
-
 /* --- Test types ---------------------------------------------------------- */
 
 static void node_instance_init(OrrObject *obj)
@@ -154,12 +55,12 @@ static void node_instance_finalize(OrrObject *obj)
 {
     LcNode *node = (LcNode *)obj;
 
-    log_add("finalize-node %s", node->label);
+    orr_test_log("finalize-node %s", node->label);
     if (node->drop_in_finalize[0] != '\0') {
         OrrObject *child = orr_object_get_child(obj, node->drop_in_finalize);
         g_assert_nonnull(child);
         orr_object_unparent(child);
-        log_add("dropped %s", node->drop_in_finalize);
+        orr_test_log("dropped %s", node->drop_in_finalize);
     }
 }
 
@@ -169,18 +70,18 @@ static void node_unparent(OrrObject *obj)
     OrrObject *parent = orr_object_get_parent(obj);
 
     if (node->in_unparent) {
-        log_add("unparent %s (re-entered)", node->label);
+        orr_test_log("unparent %s (re-entered)", node->label);
         return;
     }
-    log_add("unparent %s", node->label);
+    orr_test_log("unparent %s", node->label);
     g_assert_nonnull(parent);
     node->in_unparent = true;
     if (node->victim[0] != '\0') {
         g_autoptr(GError) err = NULL;
         bool ok = orr_object_delete_property(parent, node->victim, &err);
         g_assert_true(ok == (err == NULL));
-        log_add("delete %s.%s %s", label_of(parent), node->victim,
-                ok ? "ok" : "failed");
+        orr_test_log("delete %s.%s %s", label_of(parent), node->victim,
+                     ok ? "ok" : "failed");
     }
     node->in_unparent = false;
 }
@@ -233,7 +134,7 @@ static void check_children_intact(OrrObject *obj)
 static void sub_instance_finalize(OrrObject *obj)
 {
     g_assert_cmpint(orr_object_get_state(obj), ==, ORR_OBJECT_FINALIZING);
-    log_add("finalize-sub %s", label_of(obj));
+    orr_test_log("finalize-sub %s", label_of(obj));
     if (((LcNode *)obj)->expect_children >= 0) {
         check_children_intact(obj);
     }
@@ -241,7 +142,7 @@ static void sub_instance_finalize(OrrObject *obj)
 
 static void full_instance_finalize(OrrObject *obj)
 {
-    log_add("finalize-full %s", label_of(obj));
+    orr_test_log("finalize-full %s", label_of(obj));
 }
 
 /* Releases run after the children are gone: say how many are left. */
@@ -249,8 +150,8 @@ static void log_release(OrrObject *obj, const OrrProperty *prop)
 {
     g_autoptr(GPtrArray) children = orr_object_get_children(obj);
 
-    log_add("release %s.%s children=%u", label_of(obj),
-            orr_property_get_name(prop), children->len);
+    orr_test_log("release %s.%s children=%u", label_of(obj),
+                 orr_property_get_name(prop), children->len);
 }
 
 static void full_class_init(OrrObjectClass *klass, const void *data)
@@ -297,13 +198,13 @@ static void register_types(void)
 static void log_finalize_event(const OrrFinalizeEvent *event, void *data)
 {
     if (orr_object_is_a(event->object, TYPE_NODE)) {
-        log_add("event %s", label_of(event->object));
+        orr_test_log("event %s", label_of(event->object));
     }
 }
 
 static void log_weak(OrrObject *obj, void *data)
 {
-    log_add("weak %s", label_of(obj));
+    orr_test_log("weak %s", label_of(obj));
 }
 
 static guint finalize_hook;
@@ -311,7 +212,7 @@ static guint finalize_hook;
 /* Starts a test: an empty log and the finalize-event recorder. */
 static void begin(void)
 {
-    events = g_ptr_array_new_with_free_func(g_free);
+    orr_test_log_clear();
     intact_checks = 0;
     finalize_hook = orr_live_add_finalize_hook(log_finalize_event, NULL, NULL);
 }
@@ -320,8 +221,8 @@ static void begin(void)
 static void end(void)
 {
     g_assert_true(orr_live_remove_finalize_hook(finalize_hook));
-    g_clear_pointer(&events, g_ptr_array_unref);
-    assert_no_live_objects();
+    orr_test_log_clear();
+    orr_test_assert_no_live_objects();
 }
 
 /* A new node of @type labelled @label, held by the caller. */
@@ -376,10 +277,10 @@ static void add_logged_property(OrrObject *obj, const char *name)
 /* Returns the index of @entry in the log, failing if absent. */
 static guint index_of(const char *entry)
 {
-    gint i = log_find(entry);
+    gint i = orr_test_log_find(entry);
 
     if (i < 0) {
-        g_autofree char *all = log_join(log_len());
+        g_autofree char *all = orr_test_log_join(orr_test_log_len());
         g_error("'%s' is not in the log: %s", entry, all);
     }
     return (guint)i;
@@ -418,11 +319,11 @@ static void test_finalize_full_order(void)
 
     g_assert_cmpuint(intact_checks, ==, 1);
     /* Up to the children, the sequence is exact. */
-    log_assert_prefix("event p", "finalize-full p", "finalize-sub p",
-                      "finalize-node p", "unparent c2", "event c2",
-                      "finalize-node c2", "unparent c1", "event c1",
-                      "finalize-node c1", "unparent c0", "event c0",
-                      "finalize-node c0", NULL);
+    orr_test_assert_events_prefix(
+        "event p", "finalize-full p", "finalize-sub p", "finalize-node p",
+        "unparent c2", "event c2", "finalize-node c2", "unparent c1",
+        "event c1", "finalize-node c1", "unparent c0", "event c0",
+        "finalize-node c0", NULL);
     /* Then the remaining properties, in an order the contract leaves
      * open, then the weak notifies. */
     guint acc = index_of("release p.acc children=0");
@@ -436,8 +337,8 @@ static void test_finalize_full_order(void)
     g_assert_cmpuint(weak, >, acc);
     g_assert_cmpuint(weak, >, tag);
     g_assert_cmpuint(weak, >, link);
-    g_assert_cmpuint(weak, ==, log_len() - 1);
-    g_assert_cmpuint(log_len(), ==, 13 + 5);
+    g_assert_cmpuint(weak, ==, orr_test_log_len() - 1);
+    g_assert_cmpuint(orr_test_log_len(), ==, 13 + 5);
     end();
 }
 
@@ -465,11 +366,11 @@ static void test_finalize_children_reverse_order(void)
 
     orr_object_unref(p);
 
-    log_assert_prefix("event p", "finalize-sub p", "finalize-node p",
-                      "unparent k[3]", "unparent k[2]", "unparent solo",
-                      "unparent k[1]", "unparent k[0]",
-                      "release p.between children=0", NULL);
-    g_assert_cmpuint(log_len(), ==, 9);
+    orr_test_assert_events_prefix(
+        "event p", "finalize-sub p", "finalize-node p", "unparent k[3]",
+        "unparent k[2]", "unparent solo", "unparent k[1]", "unparent k[0]",
+        "release p.between children=0", NULL);
+    g_assert_cmpuint(orr_test_log_len(), ==, 9);
     for (guint i = 0; i < G_N_ELEMENTS(kids); i++) {
         g_assert_null(orr_object_get_parent(kids[i]));
         g_assert_cmpuint(orr_object_get_refcount(kids[i]), ==, 1);
@@ -494,14 +395,14 @@ static void test_finalize_children_readded(void)
     g_assert_cmpstr(orr_object_add_child(p, "c0", c0, &err), ==, "c0");
     g_assert_no_error(err);
     orr_object_unref(c0);
-    log_clear();
+    orr_test_log_clear();
 
     orr_object_unref(p);
 
-    log_assert("event p", "finalize-node p", "unparent c0", "event c0",
-               "finalize-node c0", "unparent c2", "event c2",
-               "finalize-node c2", "unparent c1", "event c1",
-               "finalize-node c1", NULL);
+    orr_test_assert_events("event p", "finalize-node p", "unparent c0",
+                           "event c0", "finalize-node c0", "unparent c2",
+                           "event c2", "finalize-node c2", "unparent c1",
+                           "event c1", "finalize-node c1", NULL);
     end();
 }
 
@@ -578,10 +479,10 @@ static void test_unparent_subtree_finalized(void)
 
     orr_object_unparent(a);
 
-    log_assert("unparent test-lc-a", "event test-lc-a",
-               "finalize-node test-lc-a", "unparent b", "event b",
-               "finalize-node b", "unparent c", "event c", "finalize-node c",
-               "weak c", "weak b", "weak test-lc-a", NULL);
+    orr_test_assert_events(
+        "unparent test-lc-a", "event test-lc-a", "finalize-node test-lc-a",
+        "unparent b", "event b", "finalize-node b", "unparent c", "event c",
+        "finalize-node c", "weak c", "weak b", "weak test-lc-a", NULL);
     end();
 }
 
@@ -595,7 +496,7 @@ static void test_unparent_while_held(void)
     g_assert_cmpuint(orr_object_get_refcount(a), ==, 2);
     orr_object_unparent(a);
 
-    log_assert("unparent test-lc-a", NULL);
+    orr_test_assert_events("unparent test-lc-a", NULL);
     g_assert_cmpuint(orr_live_count(NULL), ==, 2);
     g_assert_cmpuint(orr_object_get_refcount(a), ==, 1);
     g_assert_null(orr_object_get_parent(a));
@@ -608,12 +509,12 @@ static void test_unparent_while_held(void)
 
     /* A second unparent of a detached object changes nothing. */
     orr_object_unparent(a);
-    g_assert_cmpuint(log_len(), ==, 1);
+    g_assert_cmpuint(orr_test_log_len(), ==, 1);
 
     orr_object_unref(a);
-    log_assert("unparent test-lc-a", "event test-lc-a",
-               "finalize-node test-lc-a", "unparent b", "event b",
-               "finalize-node b", NULL);
+    orr_test_assert_events("unparent test-lc-a", "event test-lc-a",
+                           "finalize-node test-lc-a", "unparent b", "event b",
+                           "finalize-node b", NULL);
     end();
 }
 
@@ -663,11 +564,12 @@ static void test_unparent_hook_deletes_parent_link(void)
 
     orr_object_unparent(orr_object_get_child(orr_root(), "test-lc-dev"));
 
-    g_assert_cmpstr(log_get(0), ==, "unparent test-lc-dev");
+    g_assert_cmpstr(orr_test_log_get(0), ==, "unparent test-lc-dev");
     for (guint i = 0; dev_bus_backend_teardown[i] != NULL; i++) {
-        g_assert_cmpstr(log_get(i + 1), ==, dev_bus_backend_teardown[i]);
+        g_assert_cmpstr(orr_test_log_get(i + 1), ==,
+                        dev_bus_backend_teardown[i]);
     }
-    g_assert_cmpuint(log_len(), ==,
+    g_assert_cmpuint(orr_test_log_len(), ==,
                      1 + g_strv_length((char **)dev_bus_backend_teardown));
     end();
 }
@@ -681,9 +583,9 @@ static void test_unparent_hook_deletes_parent_link_detached(void)
     orr_object_unref(dev);
 
     for (guint i = 0; dev_bus_backend_teardown[i] != NULL; i++) {
-        g_assert_cmpstr(log_get(i), ==, dev_bus_backend_teardown[i]);
+        g_assert_cmpstr(orr_test_log_get(i), ==, dev_bus_backend_teardown[i]);
     }
-    g_assert_cmpuint(log_len(), ==,
+    g_assert_cmpuint(orr_test_log_len(), ==,
                      g_strv_length((char **)dev_bus_backend_teardown));
     end();
 }
@@ -695,9 +597,9 @@ static void test_unparent_hook_deletes_parent_link_live(void)
     OrrObject *dev = build_dev_bus_backend(NULL);
 
     orr_object_unparent(orr_object_get_child(dev, "bus"));
-    log_assert("unparent bus", "delete test-lc-dev.backend ok", "event bus",
-               "finalize-node bus", "unparent backend", "event backend",
-               "finalize-node backend", NULL);
+    orr_test_assert_events("unparent bus", "delete test-lc-dev.backend ok",
+                           "event bus", "finalize-node bus", "unparent backend",
+                           "event backend", "finalize-node backend", NULL);
     g_assert_null(orr_object_find_property(dev, "backend"));
     g_assert_null(orr_object_find_property(dev, "bus"));
 
@@ -718,9 +620,10 @@ static void test_unparent_hook_deletes_parent_accessor(void)
 
     orr_object_unref(p);
 
-    log_assert("event p", "finalize-sub p", "finalize-node p", "unparent c",
-               "release p.acc children=1", "delete p.acc ok", "event c",
-               "finalize-node c", NULL);
+    orr_test_assert_events("event p", "finalize-sub p", "finalize-node p",
+                           "unparent c", "release p.acc children=1",
+                           "delete p.acc ok", "event c", "finalize-node c",
+                           NULL);
     end();
 }
 
@@ -742,11 +645,11 @@ static void test_unparent_hook_deletes_sibling(void)
 
     orr_object_unref(p);
 
-    log_assert("event p", "finalize-sub p", "finalize-node p", "unparent last",
-               "event last", "finalize-node last", "unparent killer",
-               "unparent victim", "event victim", "finalize-node victim",
-               "delete p.victim ok", "event killer", "finalize-node killer",
-               NULL);
+    orr_test_assert_events("event p", "finalize-sub p", "finalize-node p",
+                           "unparent last", "event last", "finalize-node last",
+                           "unparent killer", "unparent victim", "event victim",
+                           "finalize-node victim", "delete p.victim ok",
+                           "event killer", "finalize-node killer", NULL);
     end();
 }
 
@@ -763,9 +666,10 @@ static void test_unparent_hook_deletes_held_sibling(void)
 
     orr_object_unref(p);
 
-    log_assert("event p", "finalize-sub p", "finalize-node p",
-               "unparent killer", "unparent victim", "delete p.victim ok",
-               "event killer", "finalize-node killer", NULL);
+    orr_test_assert_events("event p", "finalize-sub p", "finalize-node p",
+                           "unparent killer", "unparent victim",
+                           "delete p.victim ok", "event killer",
+                           "finalize-node killer", NULL);
     g_assert_null(orr_object_get_parent(victim));
     g_assert_cmpuint(orr_object_get_refcount(victim), ==, 1);
     orr_object_unref(victim);
@@ -785,10 +689,10 @@ static void test_unparent_hook_sibling_already_gone(void)
 
     orr_object_unref(p);
 
-    log_assert("event p", "finalize-sub p", "finalize-node p",
-               "unparent victim", "event victim", "finalize-node victim",
-               "unparent killer", "delete p.victim failed", "event killer",
-               "finalize-node killer", NULL);
+    orr_test_assert_events(
+        "event p", "finalize-sub p", "finalize-node p", "unparent victim",
+        "event victim", "finalize-node victim", "unparent killer",
+        "delete p.victim failed", "event killer", "finalize-node killer", NULL);
     end();
 }
 
@@ -806,10 +710,10 @@ static void test_finalize_unparents_child(void)
 
     orr_object_unref(p);
 
-    log_assert("event p", "finalize-node p", "unparent c1", "event c1",
-               "finalize-node c1", "dropped c1", "unparent c2", "event c2",
-               "finalize-node c2", "unparent c0", "event c0",
-               "finalize-node c0", NULL);
+    orr_test_assert_events("event p", "finalize-node p", "unparent c1",
+                           "event c1", "finalize-node c1", "dropped c1",
+                           "unparent c2", "event c2", "finalize-node c2",
+                           "unparent c0", "event c0", "finalize-node c0", NULL);
     end();
 }
 
@@ -827,7 +731,7 @@ static void test_unparent_hook_deletes_own_child_property(void)
 
     orr_object_unparent(c);
 
-    log_assert("unparent c", "delete p.c ok", NULL);
+    orr_test_assert_events("unparent c", "delete p.c ok", NULL);
     g_assert_null(orr_object_get_parent(c));
     g_assert_null(orr_object_get_child(p, "c"));
     g_assert_cmpuint(orr_object_get_refcount(c), ==, 1);
@@ -850,11 +754,12 @@ static void test_root_shutdown(void)
 
     orr_root_shutdown();
 
-    log_assert("unparent test-lc-r2", "event test-lc-r2",
-               "finalize-node test-lc-r2", "unparent test-lc-r1",
-               "event test-lc-r1", "finalize-node test-lc-r1", "unparent inner",
-               "event inner", "finalize-node inner", "unparent test-lc-r0",
-               "event test-lc-r0", "finalize-node test-lc-r0", NULL);
+    orr_test_assert_events(
+        "unparent test-lc-r2", "event test-lc-r2", "finalize-node test-lc-r2",
+        "unparent test-lc-r1", "event test-lc-r1", "finalize-node test-lc-r1",
+        "unparent inner", "event inner", "finalize-node inner",
+        "unparent test-lc-r0", "event test-lc-r0", "finalize-node test-lc-r0",
+        NULL);
     g_assert_cmpuint(orr_live_count(NULL), ==, 0);
 
     /* A new root starts empty and works. */
@@ -885,10 +790,11 @@ static void test_root_shutdown_with_links(void)
 
     orr_root_shutdown();
 
-    log_assert("unparent test-lc-r2", "unparent test-lc-r1", "event test-lc-r1",
-               "finalize-node test-lc-r1", "unparent test-lc-r0",
-               "event test-lc-r0", "finalize-node test-lc-r0",
-               "event test-lc-r2", "finalize-node test-lc-r2", NULL);
+    orr_test_assert_events("unparent test-lc-r2", "unparent test-lc-r1",
+                           "event test-lc-r1", "finalize-node test-lc-r1",
+                           "unparent test-lc-r0", "event test-lc-r0",
+                           "finalize-node test-lc-r0", "event test-lc-r2",
+                           "finalize-node test-lc-r2", NULL);
     end();
 }
 

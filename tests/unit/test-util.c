@@ -53,6 +53,80 @@ void orr_test_log_clear(void)
     g_clear_pointer(&test_log, g_ptr_array_unref);
 }
 
+guint orr_test_log_len(void)
+{
+    return test_log != NULL ? test_log->len : 0;
+}
+
+const char *orr_test_log_get(guint i)
+{
+    return i < orr_test_log_len() ? test_log->pdata[i] : NULL;
+}
+
+gint orr_test_log_find(const char *entry)
+{
+    for (guint i = 0; i < orr_test_log_len(); i++) {
+        if (g_str_equal(test_log->pdata[i], entry)) {
+            return (gint)i;
+        }
+    }
+    return -1;
+}
+
+guint orr_test_log_count_prefix(const char *prefix)
+{
+    guint n = 0;
+
+    for (guint i = 0; i < orr_test_log_len(); i++) {
+        n += g_str_has_prefix(test_log->pdata[i], prefix);
+    }
+    return n;
+}
+
+char *orr_test_log_join(guint n)
+{
+    GString *s = g_string_new(NULL);
+
+    for (guint i = 0; i < n && i < orr_test_log_len(); i++) {
+        g_string_append_printf(s, "%s%s", i ? ", " : "",
+                               (const char *)test_log->pdata[i]);
+    }
+    return g_string_free(s, FALSE);
+}
+
+/* Asserts that the log (with @prefix, its first entries) is the
+ * NULL-terminated list @first, @ap. */
+static void assert_events(bool prefix, const char *first, va_list ap)
+{
+    GString *want = g_string_new(NULL);
+    guint n = 0;
+
+    for (const char *e = first; e != NULL; e = va_arg(ap, const char *)) {
+        g_string_append_printf(want, "%s%s", n++ ? ", " : "", e);
+    }
+    g_autofree char *got = orr_test_log_join(prefix ? n : orr_test_log_len());
+    g_assert_cmpstr(got, ==, want->str);
+    g_string_free(want, TRUE);
+}
+
+void orr_test_assert_events(const char *first, ...)
+{
+    va_list ap;
+
+    va_start(ap, first);
+    assert_events(false, first, ap);
+    va_end(ap);
+}
+
+void orr_test_assert_events_prefix(const char *first, ...)
+{
+    va_list ap;
+
+    va_start(ap, first);
+    assert_events(true, first, ap);
+    va_end(ap);
+}
+
 char *orr_test_flat_text(OrrAddressSpace *as)
 {
     g_autoptr(GArray) ranges = orr_address_space_get_flat_ranges(as);

@@ -21,6 +21,24 @@ void orr_test_log(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 char *orr_test_log_take(void);
 void orr_test_log_clear(void);
 
+/* The number of entries in the log. */
+guint orr_test_log_len(void);
+/* Returns: (transfer none) (nullable): entry @i, NULL past the end. */
+const char *orr_test_log_get(guint i);
+/* The index of the first entry equal to @entry, or -1. */
+gint orr_test_log_find(const char *entry);
+/* How many entries start with @prefix. */
+guint orr_test_log_count_prefix(const char *prefix);
+/* Returns: (transfer full): the first @n entries joined with ", ". */
+char *orr_test_log_join(guint n);
+
+/* Asserts that the log is the NULL-terminated list of entries @first, ...
+ * (a failure shows both in full); the log is kept. */
+void orr_test_assert_events(const char *first, ...) G_GNUC_NULL_TERMINATED;
+/* The same for the log's first entries only. */
+void orr_test_assert_events_prefix(const char *first,
+                                   ...) G_GNUC_NULL_TERMINATED;
+
 #define orr_test_assert_log(expected)                                          \
     do {                                                                       \
         g_autofree char *log_ = orr_test_log_take();                           \
