@@ -4,6 +4,8 @@
  */
 #include "orrery/orrery.h"
 
+#include "test-util.h"
+
 /*
  * Test devices:
  *   test-gpio-src    outputs irq[2]; can drive irq[1] high from its
@@ -50,17 +52,6 @@ static GPtrArray *declare_errors;
 static OrrDevice *peer_sink;
 static OrrDevice *peer_src;
 static bool finalize_connect_checked;
-
-/* Every test ends here: nothing it made may be left. */
-static void assert_no_live_objects(void)
-{
-    g_autofree char *report = orr_live_format_report();
-
-    if (report != NULL) {
-        g_test_message("%s", report);
-    }
-    g_assert_cmpuint(orr_live_count(NULL), ==, 0);
-}
 
 /* --- Test types ---------------------------------------------------------- */
 
@@ -305,7 +296,7 @@ static void test_declare_inherited(void)
 
     unref_dev(both);
     unref_dev(sink);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 static void test_declare_errors(void)
@@ -337,7 +328,7 @@ static void test_declare_errors(void)
         orr_device_get_gpio_level(both, true, "out", 1, &level, &err));
     g_assert_error(err, ORR_ERROR, ORR_ERROR_INVALID);
     unref_dev(both);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* --- Connecting and driving ---------------------------------------------- */
@@ -380,7 +371,7 @@ static void test_connect_propagates_level(void)
 
     unref_dev(src);
     unref_dev(dst);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 static void test_set_unconnected(void)
@@ -399,7 +390,7 @@ static void test_set_unconnected(void)
     g_assert_cmpuint(in_index, ==, 0);
 
     unref_dev(src);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 static void test_set_gpio_in_direct(void)
@@ -422,7 +413,7 @@ static void test_set_gpio_in_direct(void)
     g_assert_cmpuint(sink->calls, ==, 1);
 
     unref_dev(dst);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* Every failed connect leaves the existing connection as it was. */
@@ -515,7 +506,7 @@ static void test_connect_errors(void)
     orr_object_unparent((OrrObject *)src);
     orr_object_unparent((OrrObject *)dst);
     orr_object_unparent((OrrObject *)other);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 static void test_disconnect(void)
@@ -555,7 +546,7 @@ static void test_disconnect(void)
     unref_dev(src);
     unref_dev(a);
     unref_dev(b);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* A device connected to itself: out[0] -> in[1]. */
@@ -578,7 +569,7 @@ static void test_connect_self(void)
 
     /* Finalize cuts the self-connections; valgrind checks the rest. */
     unref_dev(dev);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* --- Lifetime: either end may die first ----------------------------------- */
@@ -602,7 +593,7 @@ static void test_sink_finalized_first(void)
     g_assert_null(target_of(src, "irq", 1, NULL, NULL));
 
     unref_dev(src);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 static void test_source_finalized_first(void)
@@ -627,7 +618,7 @@ static void test_source_finalized_first(void)
     g_assert_null(target_of(src2, "irq", 0, NULL, NULL));
     g_assert_null(target_of(src2, "irq", 1, NULL, NULL));
     unref_dev(src2);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* A finalizing source may still drive its lines to a live target. */
@@ -643,7 +634,7 @@ static void test_finalizing_source_drives(void)
     g_assert_cmpint(((TestSink *)dst)->levels[2], ==, 1);
 
     unref_dev(dst);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* A child driving its parent while the parent is being finalized: the
@@ -663,7 +654,7 @@ static void test_finalizing_target_gets_nothing(void)
     before = deliveries;
     unref_dev(dst);
     g_assert_cmpuint(deliveries, ==, before);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* Nothing can be connected to or from a device being finalized. */
@@ -681,7 +672,7 @@ static void test_connect_finalizing(void)
 
     g_clear_pointer(&peer_sink, unref_dev);
     g_clear_pointer(&peer_src, unref_dev);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 static void test_unrealize_disconnects(void)
@@ -720,7 +711,7 @@ static void test_unrealize_disconnects(void)
 
     orr_object_unparent((OrrObject *)a);
     orr_object_unparent((OrrObject *)src);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* A failed realize cuts the connections it made, and only those. */
@@ -745,7 +736,7 @@ static void test_realize_rollback(void)
     g_assert_null(target_of(peer_src, "irq", 1, NULL, NULL));
     g_clear_pointer(&peer_sink, unref_dev);
     g_clear_pointer(&peer_src, unref_dev);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* --- Handlers that change the machine ------------------------------------ */
@@ -774,7 +765,7 @@ static void test_handler_disconnects_own_line(void)
 
     unref_dev(src);
     unref_dev(dst);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* The handler moves the line it is called through to another sink. */
@@ -808,7 +799,7 @@ static void test_handler_moves_own_line(void)
     unref_dev(src);
     unref_dev(dst);
     g_clear_pointer(&peer_sink, unref_dev);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* The handler drops the last reference to the source, which is finalized
@@ -838,7 +829,7 @@ static void test_handler_drops_source(void)
     g_assert_true(orr_device_set_gpio_in(dst, "in", 1, 0, NULL));
 
     unref_dev(dst);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* The handler drops the last outside reference to its own device: the
@@ -866,7 +857,7 @@ static void test_handler_drops_own_device(void)
     g_assert_null(target_of(src, "irq", 0, NULL, NULL));
 
     unref_dev(src);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* The handler of a "both" forwards its input to its output. */
@@ -900,7 +891,7 @@ static void test_handler_drives_other_lines(void)
     unref_dev(mid);
     unref_dev(src);
     unref_dev(end);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* A line looped back to its own input through a forwarding handler is an
@@ -925,7 +916,7 @@ static void test_handler_loop_is_bounded(void)
     g_assert_cmpint(sink->levels[0], ==, 0);
 
     unref_dev(dev);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 int main(int argc, char **argv)

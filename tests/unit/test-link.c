@@ -5,6 +5,8 @@
  */
 #include "orrery/orrery.h"
 
+#include "test-util.h"
+
 /*
  * Test types:
  *   test-lk-node     a plain object; instance_finalize runs a per-test
@@ -71,17 +73,6 @@ static void register_types(void)
     g_assert_nonnull(orr_type_register(&other, &err));
     g_assert_nonnull(orr_type_register(&holder, &err));
     g_assert_no_error(err);
-}
-
-/* Every test ends here: nothing it made may be left. */
-static void assert_no_live_objects(void)
-{
-    g_autofree char *report = orr_live_format_report();
-
-    if (report != NULL) {
-        g_test_message("%s", report);
-    }
-    g_assert_cmpuint(orr_live_count(NULL), ==, 0);
 }
 
 /* --- Helpers -------------------------------------------------------------- */
@@ -237,7 +228,7 @@ static void test_set_type_checked(void)
     g_assert_cmpuint(orr_object_get_refcount(s), ==, 1);
 
     orr_object_unparent(p);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 static void test_set_unknown_target_type(void)
@@ -250,7 +241,7 @@ static void test_set_unknown_target_type(void)
     g_assert_nonnull(err);
     g_assert_null(orr_object_find_property(a, "peer"));
     orr_object_unref(a);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 static void test_set_from_string(void)
@@ -279,7 +270,7 @@ static void test_set_from_string(void)
     g_assert_cmpuint(orr_object_get_refcount(b), ==, 1);
 
     orr_object_unparent(p);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 static void test_readonly_link(void)
@@ -299,7 +290,7 @@ static void test_readonly_link(void)
     g_assert_cmpuint(orr_object_get_refcount(b), ==, 1);
 
     orr_object_unparent(p);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* --- Non-owning edges: up and to oneself ---------------------------------- */
@@ -339,7 +330,7 @@ static void check_up_link(OrrObject *top, OrrObject *src, OrrObject *target)
     g_assert_cmpuint(orr_object_get_refcount(other), ==, 2);
     orr_object_unref(other);
     orr_object_unref(src);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 static void test_up_parent(void)
@@ -371,7 +362,7 @@ static void test_up_root(void)
     g_assert_cmpuint(orr_object_get_refcount(orr_root()), ==, count);
     orr_object_unparent(p);
     g_assert_cmpuint(orr_object_get_refcount(orr_root()), ==, count);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 static void test_up_self(void)
@@ -387,7 +378,7 @@ static void test_up_self(void)
 
     /* The link to itself does not keep it alive. */
     orr_object_unref(a);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* A link set before its source is placed in the tree points "across"
@@ -418,7 +409,7 @@ static void test_up_after_add_child(void)
     /* So unparenting p frees the whole subtree: no cycle through a1. */
     orr_object_unparent(p);
     orr_object_unref(p);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* A link across to a sibling stays owning when its source joins the tree. */
@@ -435,7 +426,7 @@ static void test_across_after_add_child(void)
     orr_object_unref(c);
     g_assert_cmpuint(orr_object_get_refcount(b), ==, 2);
     orr_object_unparent(p);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* --- Owning edges: across and down ---------------------------------------- */
@@ -474,7 +465,7 @@ static void test_across_sibling(void)
     assert_holders(c, "parent /test-lk-p");
 
     orr_object_unparent(p);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* The link keeps its target alive after the target leaves the tree. */
@@ -495,7 +486,7 @@ static void test_across_keeps_alive(void)
     g_assert_cmpuint(orr_live_count(TYPE_NODE), ==, 2);
 
     orr_object_unparent(p);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 static void test_across_detached(void)
@@ -511,7 +502,7 @@ static void test_across_detached(void)
     g_assert_cmpuint(orr_live_count(NULL), ==, 2);
     /* The source goes, then the target it held. */
     orr_object_unref(x);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 static void test_down_child(void)
@@ -539,7 +530,7 @@ static void test_down_child(void)
      * the link), then the link, then a1. */
     set_link_ok(p, "down", a);
     orr_object_unparent(p);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* --- Weak links ----------------------------------------------------------- */
@@ -560,7 +551,7 @@ static void test_weak_across(void)
     assert_link_empty(a, "w");
 
     orr_object_unparent(p);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 static void test_weak_down(void)
@@ -575,7 +566,7 @@ static void test_weak_down(void)
     assert_link_empty(p, "w");
 
     orr_object_unparent(p);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* The source dies first: its target must not notify a dead link later. */
@@ -591,7 +582,7 @@ static void test_weak_source_dies_first(void)
     orr_object_unparent(a);
     orr_object_unparent(b);
     orr_object_unparent(p);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* --- Classification ------------------------------------------------------- */
@@ -625,7 +616,7 @@ static void test_edge_is_owning_cases(void)
 
     orr_object_unref(x);
     orr_object_unparent(p);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* --- Cycles --------------------------------------------------------------- */
@@ -678,7 +669,7 @@ static void test_cycle_reported(void)
         g_assert_nonnull(strstr(cycle->pdata[i], ".peer"));
     }
     set_link_ok(a, "peer", NULL);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* Breaking one link frees both, even when the object whose link is
@@ -689,7 +680,7 @@ static void test_cycle_break_frees_both(void)
 
     cross_linked_pair(&a, &b);
     set_link_ok(a, "peer", NULL);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* The same, with a caller holding the side whose link is cleared. */
@@ -704,7 +695,7 @@ static void test_cycle_break_while_held(void)
     g_assert_cmpint(orr_object_get_state(b), ==, ORR_OBJECT_LIVE);
     assert_link_empty(b, "peer");
     orr_object_unref(b);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* Retargeting a link whose old target was the last holder of the source:
@@ -721,7 +712,7 @@ static void test_cycle_retarget_drops_self(void)
     g_assert_cmpuint(orr_object_get_refcount(c), ==, 1);
     assert_holders(c, ORR_HOLDER_CALLER);
     orr_object_unref(c);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* --- Class links ---------------------------------------------------------- */
@@ -772,7 +763,7 @@ static void test_class_link(void)
     assert_link_empty(h2, "peer");
 
     orr_object_unref(h2);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* --- Finalizing ends ------------------------------------------------------ */
@@ -814,7 +805,7 @@ static void test_finalizing_source(void)
     g_assert_cmpuint(orr_object_get_refcount(keeper), ==, 1);
     reset_probe();
     orr_object_unref(keeper);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* Nothing can link to a finalizing object: owning, weak or up. */
@@ -843,7 +834,7 @@ static void check_link_to_dying(unsigned flags, bool as_parent)
     g_assert_true(get_link(src, "peer") == prev);
     orr_object_unref(src);
     orr_object_unref(prev);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 static void test_finalizing_target_owning(void)

@@ -74,16 +74,6 @@ static void register_types(void)
 
 /* --- Helpers -------------------------------------------------------------- */
 
-static OrrObject *new_obj(const char *type)
-{
-    g_autoptr(GError) err = NULL;
-    OrrObject *obj = orr_object_new(type, &err);
-
-    g_assert_no_error(err);
-    g_assert_nonnull(obj);
-    return obj;
-}
-
 /* Adds @obj to @parent as @name; the caller keeps its own reference. */
 static void attach(OrrObject *parent, const char *name, OrrObject *obj)
 {
@@ -93,19 +83,9 @@ static void attach(OrrObject *parent, const char *name, OrrObject *obj)
     g_assert_no_error(err);
 }
 
-/* A new @type added to @parent as @name, held by @parent only. */
-static OrrObject *add(OrrObject *parent, const char *type, const char *name)
-{
-    OrrObject *obj = new_obj(type);
-
-    attach(parent, name, obj);
-    orr_object_unref(obj); /* 1 from new, 1 from add_child; ours goes */
-    return obj;
-}
-
 static OrrObject *add_machine(void)
 {
-    return add(orr_root(), ORR_TYPE_CONTAINER, "machine");
+    return orr_test_add_new_child(orr_root(), ORR_TYPE_CONTAINER, "machine");
 }
 
 static void set_link_ok(OrrObject *obj, const char *name, OrrObject *target)
@@ -213,8 +193,8 @@ static void test_list_excludes_root(void)
     g_assert_cmpuint(none->len, ==, 0);
 
     OrrObject *m = add_machine();
-    OrrObject *x = new_obj(TYPE_NODE);
-    OrrObject *y = new_obj(TYPE_SUB);
+    OrrObject *x = orr_test_new_object(TYPE_NODE);
+    OrrObject *y = orr_test_new_object(TYPE_SUB);
     /* Added in the other order: the list is in order of creation. */
     attach(m, "y", y);
     attach(m, "x", x);
@@ -243,10 +223,10 @@ static void test_count_by_type(void)
 {
     OrrObject *m = add_machine();
 
-    add(m, TYPE_NODE, "n0");
-    add(m, TYPE_SUB, "s0");
-    add(m, TYPE_NODE, "n1");
-    add(m, TYPE_OTHER, "o0");
+    orr_test_add_new_child(m, TYPE_NODE, "n0");
+    orr_test_add_new_child(m, TYPE_SUB, "s0");
+    orr_test_add_new_child(m, TYPE_NODE, "n1");
+    orr_test_add_new_child(m, TYPE_OTHER, "o0");
 
     g_assert_cmpuint(orr_live_count(NULL), ==, 5);
     g_assert_cmpuint(orr_live_count(ORR_TYPE_OBJECT), ==, 5);
@@ -274,7 +254,7 @@ static void test_count_by_type(void)
 
 static void test_info_never_parented(void)
 {
-    OrrObject *x = new_obj(TYPE_NODE);
+    OrrObject *x = orr_test_new_object(TYPE_NODE);
 
     assert_info(x, TYPE_NODE, NULL, NULL, false, 1, "caller");
     orr_object_ref(x);
@@ -289,7 +269,7 @@ static void test_info_never_parented(void)
 static void test_info_attached(void)
 {
     OrrObject *m = add_machine();
-    OrrObject *a = new_obj(TYPE_NODE);
+    OrrObject *a = orr_test_new_object(TYPE_NODE);
 
     attach(m, "a", a);
     assert_info(m, ORR_TYPE_CONTAINER, "machine", "/machine", true, 1,
@@ -307,8 +287,8 @@ static void test_info_attached(void)
 static void test_info_after_unparent(void)
 {
     OrrObject *m = add_machine();
-    OrrObject *a = orr_object_ref(add(m, TYPE_NODE, "a"));
-    OrrObject *c = add(a, TYPE_NODE, "c");
+    OrrObject *a = orr_object_ref(orr_test_add_new_child(m, TYPE_NODE, "a"));
+    OrrObject *c = orr_test_add_new_child(a, TYPE_NODE, "c");
 
     orr_object_unparent(a);
     /* The last path, not canonical any more. */
@@ -333,9 +313,9 @@ static void test_info_link_holders(void)
 {
     g_autoptr(GError) err = NULL;
     OrrObject *m = add_machine();
-    OrrObject *a = add(m, TYPE_NODE, "a");
-    OrrObject *b = add(m, TYPE_NODE, "b");
-    OrrObject *c = add(a, TYPE_NODE, "c");
+    OrrObject *a = orr_test_add_new_child(m, TYPE_NODE, "a");
+    OrrObject *b = orr_test_add_new_child(m, TYPE_NODE, "b");
+    OrrObject *c = orr_test_add_new_child(a, TYPE_NODE, "c");
 
     /* Across: an owning link, one recorded reference. */
     set_link_ok(a, "peer", b);
@@ -368,8 +348,8 @@ static void test_info_link_holders(void)
 static void test_info_named_holder(void)
 {
     OrrObject *m = add_machine();
-    OrrObject *a = add(m, TYPE_NODE, "a");
-    OrrObject *b = add(m, TYPE_NODE, "b");
+    OrrObject *a = orr_test_add_new_child(m, TYPE_NODE, "a");
+    OrrObject *b = orr_test_add_new_child(m, TYPE_NODE, "b");
     const OrrHolder by_a = {
         .kind = holder_kind_test, .by = a, .detail = "slot"};
     const OrrHolder bare = {.kind = holder_kind_test};
@@ -394,7 +374,7 @@ static void test_info_named_holder(void)
 static void test_info_call_holder(void)
 {
     OrrObject *m = add_machine();
-    OrrObject *a = add(m, TYPE_NODE, "a");
+    OrrObject *a = orr_test_add_new_child(m, TYPE_NODE, "a");
 
     /* While unparent runs its hook, a call reference keeps @a alive. */
     unparent_seen.record = true;
@@ -433,8 +413,8 @@ static void test_report_text(void)
     g_assert_null(orr_live_format_report());
 
     OrrObject *m = add_machine();
-    OrrObject *a = new_obj(TYPE_NODE);
-    OrrObject *x = new_obj(TYPE_OTHER);
+    OrrObject *a = orr_test_new_object(TYPE_NODE);
+    OrrObject *x = orr_test_new_object(TYPE_OTHER);
 
     attach(m, "a", a);
     g_autofree char *r1 = orr_live_format_report();
@@ -494,11 +474,11 @@ static void test_finalize_hook_events(void)
 {
     guint id = orr_live_add_finalize_hook(log_event, NULL, NULL);
     OrrObject *m = add_machine();
-    OrrObject *x = new_obj(TYPE_NODE);
+    OrrObject *x = orr_test_new_object(TYPE_NODE);
 
     g_assert_cmpuint(id, !=, 0);
-    add(m, TYPE_NODE, "a");
-    add(m, TYPE_SUB, "b");
+    orr_test_add_new_child(m, TYPE_NODE, "a");
+    orr_test_add_new_child(m, TYPE_SUB, "b");
     orr_test_assert_log("");
 
     /* Once per object, before its instance_finalize; the parent first,
@@ -515,7 +495,7 @@ static void test_finalize_hook_events(void)
     /* Removed: no more events. */
     g_assert_true(orr_live_remove_finalize_hook(id));
     g_assert_false(orr_live_remove_finalize_hook(id));
-    x = new_obj(TYPE_NODE);
+    x = orr_test_new_object(TYPE_NODE);
     orr_object_unref(x);
     orr_test_assert_log("instance_finalize (unnamed)");
     orr_test_assert_no_live_objects();
@@ -525,7 +505,7 @@ static void test_finalize_hook_detached_path(void)
 {
     guint id = orr_live_add_finalize_hook(log_event, NULL, NULL);
     OrrObject *m = add_machine();
-    OrrObject *a = orr_object_ref(add(m, TYPE_NODE, "a"));
+    OrrObject *a = orr_object_ref(orr_test_add_new_child(m, TYPE_NODE, "a"));
 
     /* Unparented while held: the event has the last name and path. */
     orr_object_unparent(a);
@@ -550,7 +530,7 @@ static void test_finalize_hook_add_remove(void)
     g_assert_cmpuint(h2, !=, 0);
     g_assert_cmpuint(h1, !=, h2);
 
-    OrrObject *x = new_obj(TYPE_OTHER);
+    OrrObject *x = orr_test_new_object(TYPE_OTHER);
     orr_object_unref(x);
     orr_test_assert_log("h1 test-live-other - -, h2 test-live-other - -");
 
@@ -561,13 +541,13 @@ static void test_finalize_hook_add_remove(void)
     g_assert_false(orr_live_remove_finalize_hook(0));
     orr_test_assert_log("");
 
-    x = new_obj(TYPE_OTHER);
+    x = orr_test_new_object(TYPE_OTHER);
     orr_object_unref(x);
     orr_test_assert_log("h2 test-live-other - -");
 
     g_assert_true(orr_live_remove_finalize_hook(h2));
     orr_test_assert_log("destroy h2");
-    x = new_obj(TYPE_OTHER);
+    x = orr_test_new_object(TYPE_OTHER);
     orr_object_unref(x);
     orr_test_assert_log("");
     orr_test_assert_no_live_objects();
@@ -591,11 +571,11 @@ static void test_finalize_hook_remove_in_callback(void)
         orr_live_add_finalize_hook(remove_self, tag, log_destroy);
     other = orr_live_add_finalize_hook(log_event, NULL, NULL);
 
-    OrrObject *x = new_obj(TYPE_OTHER);
+    OrrObject *x = orr_test_new_object(TYPE_OTHER);
     orr_object_unref(x);
     orr_test_assert_log("once test-live-other, destroy self, "
                         "ev test-live-other - -");
-    x = new_obj(TYPE_OTHER);
+    x = orr_test_new_object(TYPE_OTHER);
     orr_object_unref(x);
     orr_test_assert_log("ev test-live-other - -");
 
@@ -611,9 +591,9 @@ static void test_cycles_none(void)
     assert_cycles("");
 
     OrrObject *m = add_machine();
-    OrrObject *a = add(m, TYPE_NODE, "a");
-    OrrObject *b = add(m, TYPE_NODE, "b");
-    OrrObject *c = add(a, TYPE_NODE, "c");
+    OrrObject *a = orr_test_add_new_child(m, TYPE_NODE, "a");
+    OrrObject *b = orr_test_add_new_child(m, TYPE_NODE, "b");
+    OrrObject *c = orr_test_add_new_child(a, TYPE_NODE, "c");
 
     /* Owning one way, non-owning up and to itself: no cycle. */
     set_link_ok(a, "peer", b);
@@ -629,8 +609,8 @@ static void test_cycles_none(void)
 static void test_cycles_sibling_links(void)
 {
     OrrObject *m = add_machine();
-    OrrObject *a = add(m, TYPE_NODE, "a");
-    OrrObject *b = add(m, TYPE_NODE, "b");
+    OrrObject *a = orr_test_add_new_child(m, TYPE_NODE, "a");
+    OrrObject *b = orr_test_add_new_child(m, TYPE_NODE, "b");
 
     set_link_ok(a, "peer", b);
     set_link_ok(b, "peer", a);
@@ -664,8 +644,8 @@ static void test_cycles_sibling_links(void)
 static void test_cycles_broken_while_attached(void)
 {
     OrrObject *m = add_machine();
-    OrrObject *a = add(m, TYPE_NODE, "a");
-    OrrObject *b = add(m, TYPE_NODE, "b");
+    OrrObject *a = orr_test_add_new_child(m, TYPE_NODE, "a");
+    OrrObject *b = orr_test_add_new_child(m, TYPE_NODE, "b");
 
     set_link_ok(a, "peer", b);
     set_link_ok(b, "peer", a);
@@ -689,9 +669,9 @@ static void test_cycles_broken_while_attached(void)
 static void test_cycles_through_child_edge(void)
 {
     OrrObject *m = add_machine();
-    OrrObject *a = add(m, TYPE_NODE, "a");
-    OrrObject *b = add(m, TYPE_NODE, "b");
-    OrrObject *c = add(b, TYPE_NODE, "c");
+    OrrObject *a = orr_test_add_new_child(m, TYPE_NODE, "a");
+    OrrObject *b = orr_test_add_new_child(m, TYPE_NODE, "b");
+    OrrObject *c = orr_test_add_new_child(b, TYPE_NODE, "c");
 
     /* a -> b by link, b -> c by child<>, c -> a by link. */
     set_link_ok(a, "peer", b);
@@ -710,11 +690,11 @@ static void test_cycles_through_child_edge(void)
 static void test_cycles_one_per_component(void)
 {
     OrrObject *m = add_machine();
-    OrrObject *a = add(m, TYPE_NODE, "a");
-    OrrObject *b = add(m, TYPE_NODE, "b");
-    OrrObject *c = add(m, TYPE_NODE, "c");
-    OrrObject *d = add(m, TYPE_NODE, "d");
-    OrrObject *e = add(m, TYPE_NODE, "e");
+    OrrObject *a = orr_test_add_new_child(m, TYPE_NODE, "a");
+    OrrObject *b = orr_test_add_new_child(m, TYPE_NODE, "b");
+    OrrObject *c = orr_test_add_new_child(m, TYPE_NODE, "c");
+    OrrObject *d = orr_test_add_new_child(m, TYPE_NODE, "d");
+    OrrObject *e = orr_test_add_new_child(m, TYPE_NODE, "e");
 
     /* {a, b, c}: a 3-cycle a-b-c and a 2-cycle a-b; the shortest through
      * a is reported. */

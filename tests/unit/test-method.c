@@ -350,16 +350,6 @@ static void register_types(void)
 
 /* --- Helpers ------------------------------------------------------------- */
 
-static OrrObject *new_obj(const char *type)
-{
-    g_autoptr(GError) err = NULL;
-    OrrObject *obj = orr_object_new(type, &err);
-
-    g_assert_no_error(err);
-    g_assert_nonnull(obj);
-    return obj;
-}
-
 static OrrObjectClass *class_of(const char *type)
 {
     OrrType *t = orr_type_lookup(type);
@@ -423,7 +413,7 @@ typedef struct {
 static void run_echo(const char *method, const EchoCase *cases, guint n)
 {
     reset_seen();
-    OrrObject *obj = new_obj(TYPE_M);
+    OrrObject *obj = orr_test_new_object(TYPE_M);
 
     for (guint i = 0; i < n; i++) {
         g_test_message("%s case %u", method, i);
@@ -656,7 +646,7 @@ static void test_call_str_return_copied(void)
     g_auto(OrrValue) ret = ORR_VALUE_INIT;
 
     reset_seen();
-    OrrObject *obj = new_obj(TYPE_M);
+    OrrObject *obj = orr_test_new_object(TYPE_M);
 
     g_strlcpy(static_buf, "static", sizeof(static_buf));
     g_assert_true(
@@ -677,8 +667,8 @@ static void test_call_obj(void)
     g_auto(OrrValue) ret = ORR_VALUE_INIT;
 
     reset_seen();
-    OrrObject *obj = new_obj(TYPE_M);
-    OrrObject *other = new_obj(TYPE_M_SUB);
+    OrrObject *obj = orr_test_new_object(TYPE_M);
+    OrrObject *other = orr_test_new_object(TYPE_M_SUB);
 
     assert_call(obj, "echo_obj", &(OrrValue)V_OBJ(other), 1,
                 &(OrrValue)V_OBJ(other));
@@ -706,7 +696,7 @@ static void test_call_void_returns_none(void)
     g_auto(OrrValue) ret = ORR_VALUE_INIT;
 
     reset_seen();
-    OrrObject *obj = new_obj(TYPE_M);
+    OrrObject *obj = orr_test_new_object(TYPE_M);
 
     orr_value_set_string(&ret, "stale");
     g_assert_true(orr_object_call_method(obj, "nop", NULL, 0, &ret, &err));
@@ -723,7 +713,7 @@ static void test_call_void_returns_none(void)
 static void test_call_narrow_returns(void)
 {
     reset_seen();
-    OrrObject *obj = new_obj(TYPE_M);
+    OrrObject *obj = orr_test_new_object(TYPE_M);
 
     assert_call(obj, "ret_bool", NULL, 0, &(OrrValue)V_BOOL(true));
     assert_call(obj, "ret_i8", NULL, 0, &(OrrValue)V_INT(-2));
@@ -741,8 +731,8 @@ static void test_call_narrow_returns(void)
 static void test_call_implicit_self(void)
 {
     reset_seen();
-    OrrObject *obj = new_obj(TYPE_M);
-    OrrObject *sub = new_obj(TYPE_M_SUB);
+    OrrObject *obj = orr_test_new_object(TYPE_M);
+    OrrObject *sub = orr_test_new_object(TYPE_M_SUB);
 
     assert_call(obj, "self", NULL, 0, &(OrrValue)V_OBJ(obj));
     assert_call(sub, "self", NULL, 0, &(OrrValue)V_OBJ(sub));
@@ -757,8 +747,8 @@ static void test_call_implicit_self(void)
 static void test_call_many_arguments(void)
 {
     reset_seen();
-    OrrObject *obj = new_obj(TYPE_M);
-    OrrObject *other = new_obj(TYPE_M);
+    OrrObject *obj = orr_test_new_object(TYPE_M);
+    OrrObject *other = orr_test_new_object(TYPE_M);
     const OrrValue args[] = {
         V_INT(200), V_INT(INT16_MIN), V_UINT(UINT32_MAX), V_INT(-5000000000LL),
         V_INT(-2),  V_BOOL(true),     V_STR("mixed"),     V_OBJ(other),
@@ -795,7 +785,7 @@ static void test_call_many_arguments(void)
 static void test_error_unknown_method(void)
 {
     reset_seen();
-    OrrObject *obj = new_obj(TYPE_M);
+    OrrObject *obj = orr_test_new_object(TYPE_M);
     GError *err;
 
     err = assert_call_fails(obj, "no_such_method", NULL, 0, 0);
@@ -814,7 +804,7 @@ static void test_error_unknown_method(void)
 static void test_error_wrong_count(void)
 {
     reset_seen();
-    OrrObject *obj = new_obj(TYPE_M);
+    OrrObject *obj = orr_test_new_object(TYPE_M);
     const OrrValue args[9] = {
         V_INT(1),     V_INT(2),   V_INT(3), V_INT(4), V_DBL(5.5),
         V_BOOL(true), V_STR("s"), V_NONE,   V_INT(9),
@@ -860,7 +850,7 @@ static const OrrValue good_mix[8] = {
 static void test_error_wrong_type(void)
 {
     reset_seen();
-    OrrObject *obj = new_obj(TYPE_M);
+    OrrObject *obj = orr_test_new_object(TYPE_M);
     const BadArg cases[] = {
         {"echo_bool", V_INT(1)},         {"echo_bool", V_STR("true")},
         {"echo_i8", V_BOOL(true)},       {"echo_i32", V_DBL(1.0)},
@@ -894,7 +884,7 @@ static void test_error_wrong_type(void)
 static void test_error_out_of_range(void)
 {
     reset_seen();
-    OrrObject *obj = new_obj(TYPE_M);
+    OrrObject *obj = orr_test_new_object(TYPE_M);
     const BadArg cases[] = {
         {"echo_u8", V_INT(256)},          {"echo_u8", V_UINT(256)},
         {"echo_u8", V_INT(-1)},           {"echo_u16", V_INT(65536)},
@@ -940,7 +930,7 @@ static void test_error_out_of_range(void)
 static void test_error_codes(void)
 {
     reset_seen();
-    OrrObject *obj = new_obj(TYPE_M);
+    OrrObject *obj = orr_test_new_object(TYPE_M);
     const BadArg wrong_type[] = {
         {"echo_u8", V_STR("1")},
         {"echo_str", V_INT(1)},
@@ -1040,7 +1030,7 @@ static void test_add_duplicates(void)
     g_assert_cmpstr(orr_method_get_signature(m), ==, "u8(u8)");
 
     reset_seen();
-    OrrObject *obj = new_obj(TYPE_M_BAD);
+    OrrObject *obj = orr_test_new_object(TYPE_M_BAD);
     assert_call(obj, "echo_i32", &(OrrValue)V_INT(-9), 1, &(OrrValue)V_INT(-9));
     assert_call(obj, "nop", NULL, 0, &(OrrValue)V_NONE);
     assert_call(obj, "fresh", &(OrrValue)V_UINT(200), 1,
@@ -1065,7 +1055,7 @@ static void test_inherit_find(void)
     g_assert_null(orr_class_find_method(class_of(ORR_TYPE_CONTAINER), "nop"));
 
     reset_seen();
-    OrrObject *obj = new_obj(TYPE_M_SUB);
+    OrrObject *obj = orr_test_new_object(TYPE_M_SUB);
     assert_call(obj, "sub_only", &(OrrValue)V_INT(INT64_MIN + 1), 1,
                 &(OrrValue)V_INT(INT64_MAX));
     assert_call(obj, "echo_u64", &(OrrValue)V_UINT(UINT64_MAX), 1,
@@ -1134,7 +1124,7 @@ static void test_inherit_accessors(void)
 static void test_hold_during_call(void)
 {
     reset_seen();
-    OrrObject *obj = new_obj(TYPE_M);
+    OrrObject *obj = orr_test_new_object(TYPE_M);
 
     g_assert_cmpuint(orr_object_get_refcount(obj), ==, 1);
     assert_call(obj, "probe", NULL, 0, &(OrrValue)V_UINT(2));
@@ -1160,7 +1150,7 @@ static void test_hold_drop_last_reference(void)
     g_auto(OrrValue) ret = ORR_VALUE_INIT;
 
     reset_seen();
-    OrrObject *obj = new_obj(TYPE_M);
+    OrrObject *obj = orr_test_new_object(TYPE_M);
 
     g_assert_true(
         orr_object_call_method(obj, "drop_self", NULL, 0, &ret, &err));
@@ -1233,7 +1223,7 @@ typedef uint64_t (*ObjU32BoolFn)(OrrObject *, uint32_t, bool);
 static void test_closure_obj_u32_bool(void)
 {
     Probe p = {0};
-    OrrObject *obj = new_obj(TYPE_M);
+    OrrObject *obj = orr_test_new_object(TYPE_M);
     OrrClosure *c = probe_closure("u64(obj,u32,bool)", &p);
     ObjU32BoolFn fn = (ObjU32BoolFn)orr_closure_get_code(c);
 
@@ -1371,7 +1361,7 @@ static void test_closure_str(void)
 static void test_closure_integers(void)
 {
     Probe p = {0};
-    OrrObject *obj = new_obj(TYPE_M);
+    OrrObject *obj = orr_test_new_object(TYPE_M);
 
     {
         g_autoptr(OrrClosure) c = probe_closure("i8(i8,u8,i16,u16)", &p);
@@ -1437,7 +1427,7 @@ static void test_closure_integers(void)
 static void test_closure_return_zero(void)
 {
     Probe p = {0};
-    OrrObject *obj = new_obj(TYPE_M);
+    OrrObject *obj = orr_test_new_object(TYPE_M);
     g_autoptr(OrrClosure) cu = probe_closure("u64(obj,u32,bool)", &p);
     g_autoptr(OrrClosure) ci = probe_closure("i32(i32)", &p);
     g_autoptr(OrrClosure) cf = probe_closure("f64(f64,f64)", &p);
@@ -1584,8 +1574,8 @@ static void test_closure_interface_slot(void)
     /* test-scaled's class_init puts it in the slot */
     scaled_impl = (int32_t(*)(OrrObject *, int32_t))orr_closure_get_code(c);
 
-    OrrObject *obj = new_obj(TYPE_SCALED);
-    OrrObject *plain = new_obj(TYPE_SCALED_PLAIN);
+    OrrObject *obj = orr_test_new_object(TYPE_SCALED);
+    OrrObject *plain = orr_test_new_object(TYPE_SCALED_PLAIN);
     TestScalerClass *sc =
         (TestScalerClass *)orr_object_get_interface(obj, TYPE_SCALER);
     TestScalerClass *psc =

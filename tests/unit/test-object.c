@@ -4,6 +4,8 @@
  */
 #include "orrery/orrery.h"
 
+#include "test-util.h"
+
 /*
  * Test types:
  *   test-obj       records the state it sees in instance_init, post_init
@@ -82,16 +84,6 @@ static void register_types(void)
     g_assert_no_error(err);
 }
 
-static OrrObject *new_obj(const char *type)
-{
-    g_autoptr(GError) err = NULL;
-    OrrObject *obj = orr_object_new(type, &err);
-
-    g_assert_no_error(err);
-    g_assert_nonnull(obj);
-    return obj;
-}
-
 /* The holders of @obj joined with "|", for exact comparisons. */
 static char *holders_of(OrrObject *obj)
 {
@@ -117,23 +109,12 @@ static void count_finalize_event(const OrrFinalizeEvent *event, void *data)
     (*(guint *)data)++;
 }
 
-/* Every test ends here: nothing it made may be left. */
-static void assert_no_live_objects(void)
-{
-    g_autofree char *report = orr_live_format_report();
-
-    if (report != NULL) {
-        g_test_message("%s", report);
-    }
-    g_assert_cmpuint(orr_live_count(NULL), ==, 0);
-}
-
 /* --- Creation ------------------------------------------------------------ */
 
 static void test_new_one_caller_reference(void)
 {
     reset_seen();
-    OrrObject *obj = new_obj(TYPE_OBJ);
+    OrrObject *obj = orr_test_new_object(TYPE_OBJ);
 
     g_assert_cmpuint(orr_object_get_refcount(obj), ==, 1);
     g_assert_cmpint(orr_object_get_state(obj), ==, ORR_OBJECT_LIVE);
@@ -150,7 +131,7 @@ static void test_new_one_caller_reference(void)
 
     orr_object_unref(obj);
     g_assert_cmpuint(seen.finalize_calls, ==, 1);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 static void test_new_unknown_and_abstract(void)
@@ -166,18 +147,18 @@ static void test_new_unknown_and_abstract(void)
     g_assert_nonnull(err);
     g_assert_true(err->domain == ORR_ERROR);
     g_assert_nonnull(strstr(err->message, ORR_TYPE_DEVICE));
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 static void test_autoptr_releases(void)
 {
     reset_seen();
     {
-        g_autoptr(OrrObject) obj = new_obj(TYPE_OBJ);
+        g_autoptr(OrrObject) obj = orr_test_new_object(TYPE_OBJ);
         g_assert_cmpuint(orr_live_count(NULL), ==, 1);
     }
     g_assert_cmpuint(seen.finalize_calls, ==, 1);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* --- The reference count ------------------------------------------------- */
@@ -187,7 +168,7 @@ static void test_ref_unref_one_count(void)
     guint finalized = 0;
     guint hook =
         orr_live_add_finalize_hook(count_finalize_event, &finalized, NULL);
-    OrrObject *obj = new_obj(TYPE_OBJ);
+    OrrObject *obj = orr_test_new_object(TYPE_OBJ);
 
     g_assert_true(orr_object_ref(obj) == obj);
     g_assert_cmpuint(orr_object_get_refcount(obj), ==, 2);
@@ -207,7 +188,7 @@ static void test_ref_unref_one_count(void)
     g_assert_cmpuint(finalized, ==, 1);
     g_assert_true(orr_live_remove_finalize_hook(hook));
     g_assert_false(orr_live_remove_finalize_hook(hook));
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /*
@@ -217,8 +198,8 @@ static void test_ref_unref_one_count(void)
 static void test_ref_parent_holder(void)
 {
     g_autoptr(GError) err = NULL;
-    OrrObject *parent = new_obj(TYPE_OBJ);
-    OrrObject *child = new_obj(TYPE_OBJ_SUB);
+    OrrObject *parent = orr_test_new_object(TYPE_OBJ);
+    OrrObject *child = orr_test_new_object(TYPE_OBJ_SUB);
 
     g_assert_nonnull(
         orr_object_add_child(orr_root(), "test-obj-p", parent, &err));
@@ -237,7 +218,7 @@ static void test_ref_parent_holder(void)
     assert_holders(child, "parent /test-obj-p");
 
     orr_object_unparent(parent);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /*
@@ -247,8 +228,8 @@ static void test_ref_parent_holder(void)
 static void test_ref_held_recorded_and_released(void)
 {
     g_autoptr(GError) err = NULL;
-    OrrObject *by = new_obj(TYPE_OBJ);
-    OrrObject *obj = new_obj(TYPE_OBJ);
+    OrrObject *by = orr_test_new_object(TYPE_OBJ);
+    OrrObject *obj = orr_test_new_object(TYPE_OBJ);
     const OrrHolder peer = {
         .kind = holder_kind_test, .by = by, .detail = "peer"};
     const OrrHolder other = {
@@ -289,7 +270,7 @@ static void test_ref_held_recorded_and_released(void)
 
     orr_object_unparent(by);
     orr_object_unref(by);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 static void probe_try_ref(OrrObject *obj)
@@ -306,7 +287,7 @@ static void probe_try_ref(OrrObject *obj)
 static void test_try_ref_held_finalizing(void)
 {
     reset_seen();
-    OrrObject *obj = new_obj(TYPE_OBJ_SUB);
+    OrrObject *obj = orr_test_new_object(TYPE_OBJ_SUB);
 
     seen.finalize_probe = probe_try_ref;
     orr_object_unref(obj);
@@ -317,7 +298,7 @@ static void test_try_ref_held_finalizing(void)
     g_assert_cmpuint(seen.probe_refcount, ==, 0);
     g_assert_cmpuint(seen.finalize_calls, ==, 1);
     reset_seen();
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 static void test_try_ref_held_live(void)
@@ -325,7 +306,7 @@ static void test_try_ref_held_live(void)
     g_autoptr(GError) err = NULL;
     static const OrrHolder holder = {.kind = holder_kind_test,
                                      .detail = "probe"};
-    OrrObject *obj = new_obj(TYPE_OBJ);
+    OrrObject *obj = orr_test_new_object(TYPE_OBJ);
 
     g_assert_true(orr_object_try_ref_held(obj, &holder, &err));
     g_assert_no_error(err);
@@ -333,7 +314,7 @@ static void test_try_ref_held_live(void)
     orr_object_unref(obj);
     g_assert_cmpuint(orr_live_count(NULL), ==, 1);
     orr_object_unref_held(obj, &holder);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* --- Weak references ----------------------------------------------------- */
@@ -360,7 +341,7 @@ static void weak_notify(OrrObject *obj, void *data)
 static void test_weak_fires_once_at_finalize(void)
 {
     WeakProbe a = {0}, b = {0};
-    OrrObject *obj = new_obj(TYPE_OBJ);
+    OrrObject *obj = orr_test_new_object(TYPE_OBJ);
     guint id_a = orr_object_weak_ref(obj, weak_notify, &a);
     guint id_b = orr_object_weak_ref(obj, weak_notify, &b);
 
@@ -381,13 +362,13 @@ static void test_weak_fires_once_at_finalize(void)
     g_assert_true(a.obj == obj);
     g_assert_cmpint(a.state, ==, ORR_OBJECT_FINALIZING);
     g_assert_cmpuint(a.refcount, ==, 0);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 static void test_weak_unref_prevents_notify(void)
 {
     WeakProbe kept = {0}, removed = {0};
-    OrrObject *obj = new_obj(TYPE_OBJ);
+    OrrObject *obj = orr_test_new_object(TYPE_OBJ);
     guint id_removed = orr_object_weak_ref(obj, weak_notify, &removed);
 
     orr_object_weak_ref(obj, weak_notify, &kept);
@@ -396,7 +377,7 @@ static void test_weak_unref_prevents_notify(void)
 
     g_assert_cmpuint(removed.fired, ==, 0);
     g_assert_cmpuint(kept.fired, ==, 1);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* Weak notifies run after the object's children have been released. */
@@ -404,8 +385,8 @@ static void test_weak_after_children(void)
 {
     g_autoptr(GError) err = NULL;
     WeakProbe parent_probe = {0}, child_probe = {0};
-    OrrObject *parent = new_obj(TYPE_OBJ);
-    OrrObject *child = new_obj(TYPE_OBJ);
+    OrrObject *parent = orr_test_new_object(TYPE_OBJ);
+    OrrObject *child = orr_test_new_object(TYPE_OBJ);
 
     g_assert_nonnull(orr_object_add_child(parent, "c", child, &err));
     g_assert_no_error(err);
@@ -417,7 +398,7 @@ static void test_weak_after_children(void)
     g_assert_cmpuint(parent_probe.fired, ==, 1);
     g_assert_cmpuint(child_probe.fired, ==, 1);
     g_assert_true(parent_probe.child_gone);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* --- States -------------------------------------------------------------- */
@@ -442,7 +423,7 @@ static void test_state_transitions(void)
     guint hook = orr_live_add_finalize_hook(state_finalize_event, &ev, NULL);
 
     reset_seen();
-    OrrObject *obj = new_obj(TYPE_OBJ_SUB);
+    OrrObject *obj = orr_test_new_object(TYPE_OBJ_SUB);
     g_assert_cmpint(seen.init_state, ==, ORR_OBJECT_INITIALIZING);
     g_assert_cmpint(seen.post_init_state, ==, ORR_OBJECT_INITIALIZING);
     g_assert_cmpint(orr_object_get_state(obj), ==, ORR_OBJECT_LIVE);
@@ -456,7 +437,7 @@ static void test_state_transitions(void)
     g_assert_cmpint(ev.event_state, ==, ORR_OBJECT_FINALIZING);
 
     orr_live_remove_finalize_hook(hook);
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 /* instance_finalize runs at the last unref, not at an earlier one, and a
@@ -464,7 +445,7 @@ static void test_state_transitions(void)
 static void test_finalize_only_at_last_unref(void)
 {
     reset_seen();
-    OrrObject *obj = new_obj(TYPE_OBJ);
+    OrrObject *obj = orr_test_new_object(TYPE_OBJ);
 
     seen.finalize_probe = probe_try_ref;
     orr_object_ref(obj);
@@ -474,7 +455,7 @@ static void test_finalize_only_at_last_unref(void)
     g_assert_true(seen.probe_ran);
     g_assert_false(seen.probe_ref_taken);
     reset_seen();
-    assert_no_live_objects();
+    orr_test_assert_no_live_objects();
 }
 
 int main(int argc, char **argv)

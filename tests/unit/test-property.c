@@ -267,32 +267,11 @@ static void register_types(void)
 
 /* --- Helpers -------------------------------------------------------------- */
 
-static OrrObject *new_obj(const char *type)
-{
-    g_autoptr(GError) err = NULL;
-    OrrObject *obj = orr_object_new(type, &err);
-
-    g_assert_no_error(err);
-    g_assert_nonnull(obj);
-    return obj;
-}
-
-/* A new @type added to @parent as @name, held by @parent only. */
-static OrrObject *add(OrrObject *parent, const char *type, const char *name)
-{
-    g_autoptr(GError) err = NULL;
-    OrrObject *obj = new_obj(type);
-
-    g_assert_cmpstr(orr_object_add_child(parent, name, obj, &err), ==, name);
-    g_assert_no_error(err);
-    orr_object_unref(obj);
-    return obj;
-}
-
 /* "/test-prop-m", a container to build under. */
 static OrrObject *add_machine(void)
 {
-    return add(orr_root(), ORR_TYPE_CONTAINER, "test-prop-m");
+    return orr_test_add_new_child(orr_root(), ORR_TYPE_CONTAINER,
+                                  "test-prop-m");
 }
 
 static guint n_children(OrrObject *obj)
@@ -436,7 +415,7 @@ static char *snapshot_values(OrrObject *obj)
 
 static void test_class_defaults_and_metadata(void)
 {
-    OrrObject *obj = new_obj(TYPE_OBJ);
+    OrrObject *obj = orr_test_new_object(TYPE_OBJ);
     bool flag = false;
     int64_t count = 0;
     uint64_t size = 0;
@@ -508,8 +487,8 @@ static void test_class_defaults_and_metadata(void)
 static void test_typed_set_get(void)
 {
     g_autoptr(GError) err = NULL;
-    OrrObject *a = new_obj(TYPE_OBJ);
-    OrrObject *b = new_obj(TYPE_OBJ);
+    OrrObject *a = orr_test_new_object(TYPE_OBJ);
+    OrrObject *b = orr_test_new_object(TYPE_OBJ);
     g_autofree char *mode = NULL;
     uint64_t ro = 0;
 
@@ -561,7 +540,7 @@ static void test_typed_set_get(void)
 static void test_string_forms(void)
 {
     g_autoptr(GError) err = NULL;
-    OrrObject *obj = new_obj(TYPE_OBJ);
+    OrrObject *obj = orr_test_new_object(TYPE_OBJ);
     struct {
         const char *name;
         const char *text;
@@ -638,7 +617,7 @@ static void test_string_forms(void)
 static void test_wrong_type_refused(void)
 {
     g_autoptr(GError) err = NULL;
-    OrrObject *obj = new_obj(TYPE_OBJ);
+    OrrObject *obj = orr_test_new_object(TYPE_OBJ);
     bool b = true;
     int64_t i = 123;
     uint64_t u = 456;
@@ -741,7 +720,7 @@ static void test_wrong_type_refused(void)
 static void test_enum_bad_value(void)
 {
     g_autoptr(GError) err = NULL;
-    OrrObject *obj = new_obj(TYPE_OBJ);
+    OrrObject *obj = orr_test_new_object(TYPE_OBJ);
 
     g_assert_true(orr_object_set_str(obj, "c-mode", "fast", &err));
     g_assert_no_error(err);
@@ -791,7 +770,7 @@ static void test_enum_bad_value(void)
     assert_prop_string(obj, "i-mode", "off");
 
     /* A subclass's enum with its own values. */
-    OrrObject *sub = new_obj(TYPE_SUB);
+    OrrObject *sub = orr_test_new_object(TYPE_SUB);
     assert_prop_string(sub, "s-color", "red");
     g_assert_false(orr_object_set_str(sub, "s-color", "slow", &err));
     g_assert_error(err, ORR_ERROR, ORR_ERROR_INVALID);
@@ -812,8 +791,8 @@ static void test_enum_bad_value(void)
 static void test_instance_properties(void)
 {
     g_autoptr(GError) err = NULL;
-    OrrObject *obj = new_obj(TYPE_OBJ);
-    OrrObject *other = new_obj(TYPE_OBJ);
+    OrrObject *obj = orr_test_new_object(TYPE_OBJ);
+    OrrObject *other = orr_test_new_object(TYPE_OBJ);
     const OrrPropertyDef defs[] = {
         {.name = "i-bool",
          .type = ORR_PROP_BOOL,
@@ -932,7 +911,7 @@ static void test_instance_properties(void)
 static void test_class_property_rules(void)
 {
     g_autoptr(GError) err = NULL;
-    OrrObject *sub = new_obj(TYPE_SUB);
+    OrrObject *sub = orr_test_new_object(TYPE_SUB);
 
     /* A subclass cannot add a class property named like an ancestor's. */
     g_assert_true(sub_dup.tried);
@@ -950,7 +929,7 @@ static void test_class_property_rules(void)
     assert_prop_string(sub, "c-count", "8");
     assert_prop_string(sub, "s-extra", "2");
     /* The parent type has none of the subclass's. */
-    OrrObject *obj = new_obj(TYPE_OBJ);
+    OrrObject *obj = orr_test_new_object(TYPE_OBJ);
     g_assert_null(orr_object_find_property(obj, "s-extra"));
 
     /* Class properties cannot be deleted. */
@@ -973,7 +952,7 @@ static void test_class_property_rules(void)
 static void test_accessor_properties(void)
 {
     g_autoptr(GError) err = NULL;
-    OrrObject *obj = new_obj(TYPE_OBJ);
+    OrrObject *obj = orr_test_new_object(TYPE_OBJ);
 
     g_assert_true(orr_object_set_int(obj, "c-acc", 500, &err));
     g_assert_no_error(err);
@@ -1008,8 +987,8 @@ static void test_delete_property(void)
 {
     g_autoptr(GError) err = NULL;
     OrrObject *m = add_machine();
-    OrrObject *obj = add(m, TYPE_OBJ, "o");
-    OrrObject *kid = add(obj, TYPE_OBJ, "k");
+    OrrObject *obj = orr_test_add_new_child(m, TYPE_OBJ, "o");
+    OrrObject *kid = orr_test_add_new_child(obj, TYPE_OBJ, "k");
 
     add_logged(obj, "x", ORR_PROP_UINT);
     add_logged(obj, "y", ORR_PROP_STRING);
@@ -1181,7 +1160,7 @@ static void test_new_with_props_failure_drops_links(void)
 {
     g_autoptr(GError) err = NULL;
     OrrObject *m = add_machine();
-    OrrObject *other = add(m, TYPE_OBJ, "other");
+    OrrObject *other = orr_test_add_new_child(m, TYPE_OBJ, "other");
 
     g_assert_null(orr_object_new_with_props(TYPE_SUB, m, "dev", &err, "s-peer",
                                             "/test-prop-m/other", "s-color",
@@ -1219,8 +1198,8 @@ static void test_duplicate_child_name(void)
 {
     g_autoptr(GError) err = NULL;
     OrrObject *m = add_machine();
-    OrrObject *orig = add(m, TYPE_OBJ, "dev");
-    OrrObject *dup = new_obj(TYPE_OBJ);
+    OrrObject *orig = orr_test_add_new_child(m, TYPE_OBJ, "dev");
+    OrrObject *dup = orr_test_new_object(TYPE_OBJ);
 
     g_assert_true(orr_object_set_int(orig, "c-count", 77, &err));
     add_logged(m, "knob", ORR_PROP_UINT);
@@ -1271,7 +1250,7 @@ static void test_duplicate_child_name(void)
 static void test_iter_instance_exact(void)
 {
     OrrObject *m = add_machine();
-    OrrObject *sub = add(m, TYPE_SUB, "s");
+    OrrObject *sub = orr_test_add_new_child(m, TYPE_SUB, "s");
     g_autoptr(GError) err = NULL;
 
     /* Class properties only. */
@@ -1279,7 +1258,7 @@ static void test_iter_instance_exact(void)
 
     add_logged(sub, "i-b", ORR_PROP_BOOL);
     add_logged(sub, "i-a", ORR_PROP_INT);
-    add(sub, TYPE_OBJ, "kid");
+    orr_test_add_new_child(sub, TYPE_OBJ, "kid");
     g_assert_nonnull(orr_object_add_link(sub, "peer", TYPE_OBJ, 0, &err));
     g_assert_no_error(err);
 
@@ -1295,7 +1274,7 @@ static void test_iter_instance_exact(void)
                         "c-mode,c-acc,c-ro,i-b,i-a,kid,peer");
 
     /* A plain instance has only its own class's. */
-    OrrObject *obj = add(m, TYPE_OBJ, "o");
+    OrrObject *obj = orr_test_add_new_child(m, TYPE_OBJ, "o");
     assert_object_props(obj, true, OBJ_CLASS_PROPS);
 
     /* A container has only its children. */
@@ -1321,7 +1300,7 @@ static void test_iter_class_exact(void)
         "c-acc,c-ro");
 
     /* Instance properties never show in the class's list. */
-    OrrObject *obj = new_obj(TYPE_SUB);
+    OrrObject *obj = orr_test_new_object(TYPE_SUB);
     add_logged(obj, "i-x", ORR_PROP_INT);
     assert_class_props(TYPE_SUB, true, SUB_CLASS_PROPS);
     g_auto(OrrPropertyIter) iter;
@@ -1342,7 +1321,7 @@ static void test_iter_class_exact(void)
 static void test_iter_delete_next(void)
 {
     g_autoptr(GError) err = NULL;
-    OrrObject *obj = new_obj(TYPE_OBJ);
+    OrrObject *obj = orr_test_new_object(TYPE_OBJ);
     g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func(g_free);
     const char *const names[] = {"p0", "p1", "p2", "p3", "p4", "p5"};
     g_auto(OrrPropertyIter) iter;
@@ -1387,8 +1366,8 @@ static void test_iter_delete_next(void)
 static void test_iter_delete_current_and_rest(void)
 {
     g_autoptr(GError) err = NULL;
-    OrrObject *obj = new_obj(TYPE_OBJ);
-    OrrObject *k = new_obj(TYPE_OBJ);
+    OrrObject *obj = orr_test_new_object(TYPE_OBJ);
+    OrrObject *k = orr_test_new_object(TYPE_OBJ);
     g_auto(OrrPropertyIter) iter;
     const OrrProperty *prop;
     guint instance_seen = 0;
@@ -1438,7 +1417,7 @@ static void test_iter_delete_current_and_rest(void)
 static void test_iter_object_freed(void)
 {
     OrrObject *m = add_machine();
-    OrrObject *obj = add(m, TYPE_OBJ, "o");
+    OrrObject *obj = orr_test_add_new_child(m, TYPE_OBJ, "o");
     g_auto(OrrPropertyIter) iter;
     const OrrProperty *prop;
     guint n = 0;
@@ -1460,7 +1439,7 @@ static void test_iter_object_freed(void)
 /* A release that deletes another property: the other is released once. */
 static OrrObject *new_deleting(const char *victim_of_c, const char *victim_of_d)
 {
-    OrrObject *obj = new_obj(TYPE_OBJ);
+    OrrObject *obj = orr_test_new_object(TYPE_OBJ);
     const char *const names[] = {"a", "b", "c", "d"};
     const char *const victims[] = {NULL, NULL, victim_of_c, victim_of_d};
 
@@ -1514,12 +1493,12 @@ static void test_release_deletes_other(void)
 static OrrObject *build_family(OrrObject *m, const char *v0, const char *v1,
                                const char *v2)
 {
-    OrrObject *p = add(m, TYPE_OBJ, "p");
+    OrrObject *p = orr_test_add_new_child(m, TYPE_OBJ, "p");
 
     add_logged(p, "x", ORR_PROP_UINT);
-    set_victim(add(p, TYPE_KID, "k0"), v0);
-    set_victim(add(p, TYPE_KID, "k1"), v1);
-    set_victim(add(p, TYPE_KID, "k2"), v2);
+    set_victim(orr_test_add_new_child(p, TYPE_KID, "k0"), v0);
+    set_victim(orr_test_add_new_child(p, TYPE_KID, "k1"), v1);
+    set_victim(orr_test_add_new_child(p, TYPE_KID, "k2"), v2);
     add_logged(p, "y", ORR_PROP_STRING);
     return p;
 }

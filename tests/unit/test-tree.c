@@ -60,32 +60,10 @@ static void register_types(void)
 
 /* --- Helpers -------------------------------------------------------------- */
 
-static OrrObject *new_obj(const char *type)
-{
-    g_autoptr(GError) err = NULL;
-    OrrObject *obj = orr_object_new(type, &err);
-
-    g_assert_no_error(err);
-    g_assert_nonnull(obj);
-    return obj;
-}
-
-/* A new @type added to @parent as @name, held by @parent only. */
-static OrrObject *add(OrrObject *parent, const char *type, const char *name)
-{
-    g_autoptr(GError) err = NULL;
-    OrrObject *obj = new_obj(type);
-
-    g_assert_cmpstr(orr_object_add_child(parent, name, obj, &err), ==, name);
-    g_assert_no_error(err);
-    orr_object_unref(obj); /* 1 from new, 1 from add_child; ours goes */
-    return obj;
-}
-
 /* "/machine", the container most tests build under. */
 static OrrObject *add_machine(void)
 {
-    return add(orr_root(), ORR_TYPE_CONTAINER, "machine");
+    return orr_test_add_new_child(orr_root(), ORR_TYPE_CONTAINER, "machine");
 }
 
 static guint n_children(OrrObject *obj)
@@ -173,8 +151,8 @@ static void test_root_shutdown(void)
 {
     OrrObject *root = orr_root();
 
-    add(root, TYPE_NODE, "a");
-    add(root, TYPE_NODE, "b");
+    orr_test_add_new_child(root, TYPE_NODE, "a");
+    orr_test_add_new_child(root, TYPE_NODE, "b");
     g_assert_cmpuint(orr_live_count(NULL), ==, 2);
 
     /* The root's children go in reverse order of addition. */
@@ -198,9 +176,9 @@ static void test_add_child_paths(void)
 {
     OrrObject *root = orr_root();
     OrrObject *m = add_machine();
-    OrrObject *a = add(m, TYPE_NODE, "a");
-    OrrObject *b = add(m, TYPE_NODE, "b");
-    OrrObject *c = add(a, TYPE_NODE, "c");
+    OrrObject *a = orr_test_add_new_child(m, TYPE_NODE, "a");
+    OrrObject *b = orr_test_add_new_child(m, TYPE_NODE, "b");
+    OrrObject *c = orr_test_add_new_child(a, TYPE_NODE, "c");
 
     assert_path(m, "/machine");
     assert_path(a, "/machine/a");
@@ -248,7 +226,7 @@ static void test_add_child_returns_name(void)
 {
     g_autoptr(GError) err = NULL;
     OrrObject *m = add_machine();
-    OrrObject *a = new_obj(TYPE_NODE);
+    OrrObject *a = orr_test_new_object(TYPE_NODE);
 
     const char *used = orr_object_add_child(m, "a", a, &err);
     g_assert_no_error(err);
@@ -268,8 +246,8 @@ static void test_detached_path_null(void)
 {
     g_autoptr(GError) err = NULL;
     OrrObject *m = add_machine();
-    OrrObject *x = new_obj(TYPE_NODE);
-    OrrObject *y = add(x, TYPE_NODE, "y");
+    OrrObject *x = orr_test_new_object(TYPE_NODE);
+    OrrObject *y = orr_test_add_new_child(x, TYPE_NODE, "y");
 
     /* Never parented: no name, no path. */
     assert_path(x, NULL);
@@ -298,8 +276,8 @@ static void test_add_child_duplicate_refused(void)
 {
     g_autoptr(GError) err = NULL;
     OrrObject *m = add_machine();
-    OrrObject *a = add(m, TYPE_NODE, "a");
-    OrrObject *dup = new_obj(TYPE_NODE);
+    OrrObject *a = orr_test_add_new_child(m, TYPE_NODE, "a");
+    OrrObject *dup = orr_test_new_object(TYPE_NODE);
 
     g_assert_null(orr_object_add_child(m, "a", dup, &err));
     g_assert_error(err, ORR_ERROR, ORR_ERROR_EXISTS);
@@ -350,7 +328,7 @@ static void test_add_child_auto_number(void)
 
     for (guint i = 0; i < 3; i++) {
         g_autofree char *expected = g_strdup_printf("a[%u]", i);
-        a[i] = new_obj(TYPE_NODE);
+        a[i] = orr_test_new_object(TYPE_NODE);
         const char *used = orr_object_add_child(m, "a[*]", a[i], &err);
         g_assert_no_error(err);
         g_assert_cmpstr(used, ==, expected);
@@ -366,25 +344,25 @@ static void test_add_child_auto_number(void)
     /* The first free number is picked: a gap is reused. */
     orr_object_unparent(a[1]);
     orr_test_assert_log("finalize a[1]");
-    a[1] = new_obj(TYPE_NODE);
+    a[1] = orr_test_new_object(TYPE_NODE);
     g_assert_cmpstr(orr_object_add_child(m, "a[*]", a[1], &err), ==, "a[1]");
     orr_object_unref(a[1]);
-    a[3] = new_obj(TYPE_NODE);
+    a[3] = orr_test_new_object(TYPE_NODE);
     g_assert_cmpstr(orr_object_add_child(m, "a[*]", a[3], &err), ==, "a[3]");
     orr_object_unref(a[3]);
     g_assert_no_error(err);
 
     /* Explicit numbers and auto-numbers share the space. */
-    add(m, TYPE_NODE, "b[1]");
-    OrrObject *b = new_obj(TYPE_NODE);
+    orr_test_add_new_child(m, TYPE_NODE, "b[1]");
+    OrrObject *b = orr_test_new_object(TYPE_NODE);
     g_assert_cmpstr(orr_object_add_child(m, "b[*]", b, &err), ==, "b[0]");
     orr_object_unref(b);
-    b = new_obj(TYPE_NODE);
+    b = orr_test_new_object(TYPE_NODE);
     g_assert_cmpstr(orr_object_add_child(m, "b[*]", b, &err), ==, "b[2]");
     orr_object_unref(b);
     g_assert_no_error(err);
     /* An explicit name that an auto-number took is a duplicate. */
-    b = new_obj(TYPE_NODE);
+    b = orr_test_new_object(TYPE_NODE);
     g_assert_null(orr_object_add_child(m, "b[2]", b, &err));
     g_assert_error(err, ORR_ERROR, ORR_ERROR_EXISTS);
     g_clear_error(&err);
@@ -405,7 +383,7 @@ static void test_add_child_invalid_names(void)
         "", "a/b", "/a", "a b", "a*", "*", "a[*]b", "a/b[*]", "a\tb",
     };
     OrrObject *m = add_machine();
-    OrrObject *x = new_obj(TYPE_NODE);
+    OrrObject *x = orr_test_new_object(TYPE_NODE);
 
     for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_test_message("name '%s'", bad[i]);
@@ -429,9 +407,9 @@ static void test_add_child_invalid_names(void)
 static void test_add_child_cycle_refused(void)
 {
     OrrObject *m = add_machine();
-    OrrObject *p = new_obj(TYPE_NODE); /* detached, held by us */
-    OrrObject *c = add(p, TYPE_NODE, "c");
-    OrrObject *g = add(c, TYPE_NODE, "g");
+    OrrObject *p = orr_test_new_object(TYPE_NODE); /* detached, held by us */
+    OrrObject *c = orr_test_add_new_child(p, TYPE_NODE, "c");
+    OrrObject *g = orr_test_add_new_child(c, TYPE_NODE, "g");
 
     /* An ancestor under its descendant: a containment cycle. */
     assert_add_refused(c, "loop", p, ORR_ERROR_CYCLE);
@@ -465,9 +443,9 @@ static void test_resolve_absolute(void)
 {
     OrrObject *root = orr_root();
     OrrObject *m = add_machine();
-    OrrObject *a = add(m, TYPE_NODE, "a");
-    OrrObject *b = add(m, TYPE_NODE, "b");
-    OrrObject *c = add(b, TYPE_LEAF, "c");
+    OrrObject *a = orr_test_add_new_child(m, TYPE_NODE, "a");
+    OrrObject *b = orr_test_add_new_child(m, TYPE_NODE, "b");
+    OrrObject *c = orr_test_add_new_child(b, TYPE_LEAF, "c");
 
     set_link_ok(a, "peer", b);
 
@@ -502,11 +480,11 @@ static void test_resolve_absolute(void)
 static void test_resolve_partial(void)
 {
     OrrObject *m = add_machine();
-    OrrObject *x = add(m, TYPE_NODE, "x");
-    OrrObject *y = add(m, TYPE_NODE, "y");
-    OrrObject *xa = add(x, TYPE_NODE, "a");
-    OrrObject *ya = add(y, TYPE_LEAF, "a");
-    OrrObject *uart = add(x, TYPE_NODE, "uart0");
+    OrrObject *x = orr_test_add_new_child(m, TYPE_NODE, "x");
+    OrrObject *y = orr_test_add_new_child(m, TYPE_NODE, "y");
+    OrrObject *xa = orr_test_add_new_child(x, TYPE_NODE, "a");
+    OrrObject *ya = orr_test_add_new_child(y, TYPE_LEAF, "a");
+    OrrObject *uart = orr_test_add_new_child(x, TYPE_NODE, "uart0");
 
     /* A unique suffix of a canonical path. */
     assert_resolves("uart0", NULL, uart, false);
@@ -545,9 +523,9 @@ static void test_resolve_partial(void)
 static void test_unparent_frees_unheld(void)
 {
     OrrObject *m = add_machine();
-    OrrObject *a = add(m, TYPE_NODE, "a");
+    OrrObject *a = orr_test_add_new_child(m, TYPE_NODE, "a");
 
-    add(a, TYPE_NODE, "c");
+    orr_test_add_new_child(a, TYPE_NODE, "c");
     g_assert_cmpuint(orr_live_count(TYPE_NODE), ==, 2);
 
     /* Only the parent held it: unparent finalizes the whole subtree. */
@@ -560,7 +538,7 @@ static void test_unparent_frees_unheld(void)
     assert_resolves("/machine/a", NULL, NULL, false);
 
     /* The name is free again. */
-    a = add(m, TYPE_NODE, "a");
+    a = orr_test_add_new_child(m, TYPE_NODE, "a");
     assert_path(a, "/machine/a");
 
     orr_object_unparent(m);
@@ -572,8 +550,8 @@ static void test_unparent_held_survives(void)
 {
     g_autoptr(GError) err = NULL;
     OrrObject *m = add_machine();
-    OrrObject *a = orr_object_ref(add(m, TYPE_NODE, "a"));
-    OrrObject *c = add(a, TYPE_NODE, "c");
+    OrrObject *a = orr_object_ref(orr_test_add_new_child(m, TYPE_NODE, "a"));
+    OrrObject *c = orr_test_add_new_child(a, TYPE_NODE, "c");
 
     g_assert_cmpuint(orr_object_get_refcount(a), ==, 2);
     orr_object_unparent(a);
@@ -615,7 +593,7 @@ static void test_unparent_via_delete_property(void)
     g_autoptr(GError) err = NULL;
     OrrObject *m = add_machine();
 
-    add(m, TYPE_NODE, "a");
+    orr_test_add_new_child(m, TYPE_NODE, "a");
     g_assert_true(orr_object_delete_property(m, "a", &err));
     g_assert_no_error(err);
     orr_test_assert_log("finalize a");
@@ -632,11 +610,11 @@ static void test_format_tree(void)
     g_autoptr(GError) err = NULL;
     OrrObject *m = add_machine();
     OrrObject *b;
-    OrrObject *d = new_obj(ORR_TYPE_CONTAINER);
+    OrrObject *d = orr_test_new_object(ORR_TYPE_CONTAINER);
 
-    add(m, TYPE_NODE, "a");
-    b = add(m, TYPE_LEAF, "b");
-    add(b, TYPE_NODE, "c");
+    orr_test_add_new_child(m, TYPE_NODE, "a");
+    b = orr_test_add_new_child(m, TYPE_LEAF, "b");
+    orr_test_add_new_child(b, TYPE_NODE, "c");
     g_assert_cmpstr(orr_object_add_child(m, "d[*]", d, &err), ==, "d[0]");
     g_assert_no_error(err);
     orr_object_unref(d);
@@ -741,7 +719,7 @@ static void test_new_with_props_failure(void)
 {
     g_autoptr(GError) err = NULL;
     OrrObject *m = add_machine();
-    OrrObject *taken = add(m, TYPE_NODE, "taken");
+    OrrObject *taken = orr_test_add_new_child(m, TYPE_NODE, "taken");
 
     /* A bad value. */
     assert_new_failed(orr_object_new_with_props(TYPE_NODE, m, "bad", &err,

@@ -361,16 +361,6 @@ static void register_types(void)
 
 /* --- Helpers -------------------------------------------------------------- */
 
-static OrrObject *new_obj(const char *type)
-{
-    g_autoptr(GError) err = NULL;
-    OrrObject *obj = orr_object_new(type, &err);
-
-    g_assert_no_error(err);
-    g_assert_nonnull(obj);
-    return obj;
-}
-
 static OrrObjectClass *class_of(const char *type_name)
 {
     OrrType *type = orr_type_lookup(type_name);
@@ -460,7 +450,7 @@ static void test_register_lookup(void)
     g_assert_null(orr_class_get_parent(orr_type_get_class(object)));
 
     /* An instance uses that class. */
-    OrrObject *obj = new_obj("test-type-reg-plain-child");
+    OrrObject *obj = orr_test_new_object("test-type-reg-plain-child");
     g_assert_true(obj->klass == klass);
     g_assert_true(orr_object_get_type(obj) == sub);
     g_assert_cmpstr(orr_object_get_type_name(obj), ==,
@@ -493,7 +483,7 @@ static void test_register_duplicate(void)
                   orr_type_lookup(ORR_TYPE_OBJECT));
     g_assert_false(orr_type_is_abstract(type));
     g_assert_false(orr_type_is_a(type, TYPE_OTHER));
-    OrrObject *obj = new_obj("test-type-dup");
+    OrrObject *obj = orr_test_new_object("test-type-dup");
     orr_test_assert_log("init test-type-dup");
     orr_object_unref(obj);
     orr_test_assert_no_live_objects();
@@ -582,7 +572,7 @@ static void test_register_sizes(void)
     register_ok(&inherit);
 
     /* Instances of the inherited size hold the parent's struct. */
-    OrrObject *obj = new_obj("test-type-size-inherit");
+    OrrObject *obj = orr_test_new_object("test-type-size-inherit");
     memset((char *)obj + sizeof(OrrObject), 0xab, 64);
     orr_object_unref(obj);
     orr_test_assert_no_live_objects();
@@ -636,7 +626,7 @@ static void test_abstract_not_instantiable(void)
     g_assert_cmpuint(orr_live_count(NULL), ==, 0);
 
     /* A concrete subclass of an abstract type is fine. */
-    OrrObject *obj = new_obj(TYPE_MID);
+    OrrObject *obj = orr_test_new_object(TYPE_MID);
     g_assert_true(orr_object_is_a(obj, TYPE_BASE));
     orr_object_unref(obj);
     orr_test_log_clear();
@@ -645,7 +635,7 @@ static void test_abstract_not_instantiable(void)
 
 static void test_instance_hook_order(void)
 {
-    OrrObject *obj = new_obj(TYPE_LEAF);
+    OrrObject *obj = orr_test_new_object(TYPE_LEAF);
 
     /* instance_init root to leaf, then post_init root to leaf. */
     orr_test_assert_log("init base, init mid, init leaf, "
@@ -658,7 +648,7 @@ static void test_instance_hook_order(void)
     orr_test_assert_log("finalize leaf, finalize mid, finalize base");
 
     /* A type without hooks of its own runs its ancestors'. */
-    obj = new_obj(TYPE_MID);
+    obj = orr_test_new_object(TYPE_MID);
     orr_test_assert_log("init base, init mid, post base, post mid");
     orr_object_unref(obj);
     orr_test_assert_log("finalize mid, finalize base");
@@ -667,8 +657,8 @@ static void test_instance_hook_order(void)
 
 static void test_instance_hooks_per_class(void)
 {
-    OrrObject *a = new_obj(TYPE_MID);
-    OrrObject *b = new_obj(TYPE_LEAF);
+    OrrObject *a = orr_test_new_object(TYPE_MID);
+    OrrObject *b = orr_test_new_object(TYPE_LEAF);
 
     orr_test_log_clear();
     g_assert_true(a->klass != b->klass);
@@ -720,7 +710,7 @@ static void test_class_init_and_base_init(void)
     g_assert_cmpuint(((TestClsClass *)kc)->base_inits, ==, 5);
 
     /* Instances use the classes without running a class hook. */
-    OrrObject *obj = new_obj(TYPE_CLS_C);
+    OrrObject *obj = orr_test_new_object(TYPE_CLS_C);
     g_assert_true(obj->klass == kc);
     orr_object_unref(obj);
     orr_test_assert_log("");
@@ -803,7 +793,7 @@ static void test_is_a(void)
     g_assert_false(orr_type_is_a(leaf, TYPE_IFACE));
     g_assert_false(orr_type_is_a(leaf, "test-type-no-such-type"));
 
-    OrrObject *obj = new_obj(TYPE_LEAF);
+    OrrObject *obj = orr_test_new_object(TYPE_LEAF);
     orr_test_log_clear();
     g_assert_true(orr_object_is_a(obj, TYPE_LEAF));
     g_assert_true(orr_object_is_a(obj, TYPE_BASE));
@@ -822,7 +812,7 @@ static void test_is_a(void)
 static void test_cast_success(void)
 {
     g_autoptr(GError) err = NULL;
-    OrrObject *obj = new_obj(TYPE_LEAF);
+    OrrObject *obj = orr_test_new_object(TYPE_LEAF);
     const char *const targets[] = {TYPE_LEAF, TYPE_MID, TYPE_BASE,
                                    ORR_TYPE_OBJECT};
 
@@ -851,7 +841,7 @@ static void test_cast_success(void)
 static void test_cast_failure_message(void)
 {
     g_autoptr(GError) err = NULL;
-    OrrObject *obj = new_obj(TYPE_MID);
+    OrrObject *obj = orr_test_new_object(TYPE_MID);
 
     /* Detached: both types named. */
     g_assert_null(orr_object_cast(obj, TYPE_OTHER, &err));
@@ -955,7 +945,7 @@ static void assert_aborts(void (*fn)(void), const char *expected)
 
 static void check_cast_wrong_object(void)
 {
-    OrrObject *obj = new_obj(TYPE_MID);
+    OrrObject *obj = orr_test_new_object(TYPE_MID);
 
     (void)ORR_OBJECT_CHECK(TestLeaf, obj, TYPE_OTHER);
 }
@@ -1013,7 +1003,7 @@ static void assert_iface(OrrObject *obj, int value, const char *describe)
 
 static void test_iface_implemented(void)
 {
-    OrrObject *obj = new_obj(TYPE_IMPL);
+    OrrObject *obj = orr_test_new_object(TYPE_IMPL);
 
     assert_iface(obj, 10, "impl");
     /* The interface's own class keeps the defaults. */
@@ -1033,7 +1023,7 @@ static void test_iface_implemented(void)
 
 static void test_iface_defaults(void)
 {
-    OrrObject *obj = new_obj(TYPE_IMPL_DEFAULT);
+    OrrObject *obj = orr_test_new_object(TYPE_IMPL_DEFAULT);
 
     assert_iface(obj, 1, "default");
     orr_object_unref(obj);
@@ -1042,8 +1032,8 @@ static void test_iface_defaults(void)
 
 static void test_iface_inherited(void)
 {
-    OrrObject *parent = new_obj(TYPE_IMPL);
-    OrrObject *obj = new_obj(TYPE_IMPL_INHERIT);
+    OrrObject *parent = orr_test_new_object(TYPE_IMPL);
+    OrrObject *obj = orr_test_new_object(TYPE_IMPL_INHERIT);
 
     /* The subclass has its own copy of the parent's interface class. */
     assert_iface(obj, 10, "impl");
@@ -1056,9 +1046,9 @@ static void test_iface_inherited(void)
 
 static void test_iface_overridden(void)
 {
-    OrrObject *obj = new_obj(TYPE_IMPL_OVERRIDE);
-    OrrObject *parent = new_obj(TYPE_IMPL);
-    OrrObject *sibling = new_obj(TYPE_IMPL_INHERIT);
+    OrrObject *obj = orr_test_new_object(TYPE_IMPL_OVERRIDE);
+    OrrObject *parent = orr_test_new_object(TYPE_IMPL);
+    OrrObject *sibling = orr_test_new_object(TYPE_IMPL_INHERIT);
 
     assert_iface(obj, 20, "override");
     /* The override changed neither the parent's nor a sibling's. */
@@ -1073,7 +1063,7 @@ static void test_iface_overridden(void)
 static void test_iface_derived_interface(void)
 {
     g_autoptr(GError) err = NULL;
-    OrrObject *obj = new_obj(TYPE_IMPL_EXT);
+    OrrObject *obj = orr_test_new_object(TYPE_IMPL_EXT);
     OrrObjectClass *klass = obj->klass;
     TestIfaceExtClass *ext =
         (TestIfaceExtClass *)orr_class_get_interface(klass, TYPE_IFACE_EXT);
@@ -1100,7 +1090,7 @@ static void test_iface_derived_interface(void)
 static void test_iface_not_implemented(void)
 {
     g_autoptr(GError) err = NULL;
-    OrrObject *obj = new_obj(TYPE_OTHER);
+    OrrObject *obj = orr_test_new_object(TYPE_OTHER);
     OrrObjectClass *klass = obj->klass;
 
     g_assert_false(orr_object_is_a(obj, TYPE_IFACE));
@@ -1134,7 +1124,7 @@ static void test_iface_registered_at_runtime(void)
                      "test-type-impl-ext,test-type-impl-inherit,"
                      "test-type-impl-override,test-type-late-impl");
     g_assert_true(orr_type_is_a(type, TYPE_BASE));
-    OrrObject *obj = new_obj("test-type-late-impl");
+    OrrObject *obj = orr_test_new_object("test-type-late-impl");
     orr_test_assert_log("init base, init mid, post base, post mid");
     assert_iface(obj, 1, "default");
     orr_object_unref(obj);

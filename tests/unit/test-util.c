@@ -22,6 +22,28 @@ void orr_test_assert_no_live_objects(void)
     g_assert_cmpuint(orr_live_count(NULL), ==, 0);
 }
 
+OrrObject *orr_test_new_object(const char *type)
+{
+    g_autoptr(GError) err = NULL;
+    OrrObject *obj = orr_object_new(type, &err);
+
+    g_assert_no_error(err);
+    g_assert_nonnull(obj);
+    return obj;
+}
+
+OrrObject *orr_test_add_new_child(OrrObject *parent, const char *type,
+                                  const char *name)
+{
+    g_autoptr(GError) err = NULL;
+    OrrObject *obj = orr_test_new_object(type);
+
+    g_assert_cmpstr(orr_object_add_child(parent, name, obj, &err), ==, name);
+    g_assert_no_error(err);
+    orr_object_unref(obj); /* @parent's reference remains */
+    return obj;
+}
+
 void orr_test_log(const char *fmt, ...)
 {
     va_list ap;

@@ -14,6 +14,15 @@ void orr_test_init(int *argc, char ***argv);
  * registry lists is still alive. */
 void orr_test_assert_no_live_objects(void);
 
+/* Returns: (transfer full): a new object of @type; fails the test if it
+ * cannot be made. */
+OrrObject *orr_test_new_object(const char *type);
+
+/* Returns: (transfer none): a new object of @type added to @parent as
+ * @name, held by @parent only; fails the test if either step fails. */
+OrrObject *orr_test_add_new_child(OrrObject *parent, const char *type,
+                                  const char *name);
+
 /* Event log: tests append short strings ("finalize a") and compare the
  * whole sequence, joined with ", ", at once. */
 void orr_test_log(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
