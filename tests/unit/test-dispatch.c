@@ -202,28 +202,6 @@ static OrrObject *new_child_owner(OrrObject *parent, const char *name)
     return o;
 }
 
-static OrrMemoryRegion *container(OrrObject *owner, const char *name,
-                                  uint64_t size)
-{
-    g_autoptr(GError) err = NULL;
-    OrrMemoryRegion *mr =
-        orr_memory_region_new_container(owner, name, size, &err);
-
-    g_assert_no_error(err);
-    g_assert_nonnull(mr);
-    return mr;
-}
-
-static OrrMemoryRegion *ram(OrrObject *owner, const char *name, uint64_t size)
-{
-    g_autoptr(GError) err = NULL;
-    OrrMemoryRegion *mr = orr_memory_region_new_ram(owner, name, size, &err);
-
-    g_assert_no_error(err);
-    g_assert_nonnull(mr);
-    return mr;
-}
-
 static OrrMemoryRegion *io(OrrObject *owner, const char *name, uint64_t size,
                            const OrrMemoryOps *ops, void *opaque)
 {
@@ -234,14 +212,6 @@ static OrrMemoryRegion *io(OrrObject *owner, const char *name, uint64_t size,
     g_assert_no_error(err);
     g_assert_nonnull(mr);
     return mr;
-}
-
-static void add(OrrMemoryRegion *mr, uint64_t offset, OrrMemoryRegion *sub)
-{
-    g_autoptr(GError) err = NULL;
-
-    g_assert_true(orr_memory_region_add_subregion(mr, offset, sub, &err));
-    g_assert_no_error(err);
 }
 
 static OrrAddressSpace *space(OrrObject *owner, const char *name,
@@ -267,9 +237,9 @@ static uint8_t *host(OrrMemoryRegion *mr)
 static OrrAddressSpace *one_device(OrrObject *o, const OrrMemoryOps *ops,
                                    RecDev *dev)
 {
-    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
 
-    add(root, 0x1000, io(o, "dev", 0x100, ops, dev));
+    orr_test_add_subregion(root, 0x1000, io(o, "dev", 0x100, ops, dev));
     return space(o, "as", root);
 }
 
@@ -296,11 +266,11 @@ static void finish(OrrObject *o)
 static void test_ram_sized(void)
 {
     OrrObject *o = new_owner("test-dispatch");
-    OrrMemoryRegion *root = container(o, "root", 0x10000);
-    OrrMemoryRegion *r = ram(o, "ram", 0x1000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
+    OrrMemoryRegion *r = orr_test_new_ram(o, "ram", 0x1000);
     uint8_t *h = host(r);
 
-    add(root, 0x1000, r);
+    orr_test_add_subregion(root, 0x1000, r);
     OrrAddressSpace *as = space(o, "as", root);
 
     /* Zeroed at creation. */
@@ -369,14 +339,14 @@ static void test_ram_sized(void)
 static void test_ram_bytes_across_hole(void)
 {
     OrrObject *o = new_owner("test-dispatch");
-    OrrMemoryRegion *root = container(o, "root", 0x10000);
-    OrrMemoryRegion *a = ram(o, "a", 0x1000);
-    OrrMemoryRegion *b = ram(o, "b", 0x1000);
-    OrrMemoryRegion *c = ram(o, "c", 0x1000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
+    OrrMemoryRegion *a = orr_test_new_ram(o, "a", 0x1000);
+    OrrMemoryRegion *b = orr_test_new_ram(o, "b", 0x1000);
+    OrrMemoryRegion *c = orr_test_new_ram(o, "c", 0x1000);
 
-    add(root, 0x1000, a);
-    add(root, 0x2000, b);
-    add(root, 0x4000, c);
+    orr_test_add_subregion(root, 0x1000, a);
+    orr_test_add_subregion(root, 0x2000, b);
+    orr_test_add_subregion(root, 0x4000, c);
     OrrAddressSpace *as = space(o, "as", root);
     orr_test_assert_flat(as, "1000-1fff a 2000-2fff b 4000-4fff c");
 
@@ -443,8 +413,8 @@ static void test_ram_bytes_across_hole(void)
 static void test_bytes_first_error(void)
 {
     OrrObject *o = new_owner("test-dispatch");
-    OrrMemoryRegion *root = container(o, "root", 0x10000);
-    OrrMemoryRegion *r = ram(o, "ram", 0x1000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
+    OrrMemoryRegion *r = orr_test_new_ram(o, "ram", 0x1000);
     RecDev deny = {.endian = ORR_ENDIAN_LITTLE, .refuse_all = true};
     RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
     uint8_t buf[0x1100];
@@ -453,9 +423,10 @@ static void test_bytes_first_error(void)
         dev.mem[i] = (uint8_t)(0x80 + i);
     }
     memset(host(r), 0x11, 0x1000);
-    add(root, 0x1000, r);
-    add(root, 0x2000, io(o, "deny", 0x100, &ops_accepts, &deny));
-    add(root, 0x3000, io(o, "dev", 0x100, &ops_le8, &dev));
+    orr_test_add_subregion(root, 0x1000, r);
+    orr_test_add_subregion(root, 0x2000,
+                           io(o, "deny", 0x100, &ops_accepts, &deny));
+    orr_test_add_subregion(root, 0x3000, io(o, "dev", 0x100, &ops_le8, &dev));
     OrrAddressSpace *as = space(o, "as", root);
 
     /* RAM then refused MMIO: access error, RAM bytes kept, rest 0. */
@@ -505,7 +476,7 @@ static void test_rom(void)
 {
     g_autoptr(GError) err = NULL;
     OrrObject *o = new_owner("test-dispatch");
-    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
     static const uint8_t contents[5] = {0x01, 0x02, 0x03, 0x04, 0x05};
     OrrMemoryRegion *rom = orr_memory_region_new_rom(o, "rom", 0x1000, contents,
                                                      sizeof contents, &err);
@@ -516,7 +487,7 @@ static void test_rom(void)
     g_assert_cmpmem(h, 5, contents, 5);
     assert_filled(h + 5, 0x1000 - 5, 0);
 
-    add(root, 0x4000, rom);
+    orr_test_add_subregion(root, 0x4000, rom);
     OrrAddressSpace *as = space(o, "as", root);
     orr_test_assert_flat(as, "4000-4fff rom(ro)");
 
@@ -546,7 +517,7 @@ static void test_romd(void)
 {
     g_autoptr(GError) err = NULL;
     OrrObject *o = new_owner("test-dispatch");
-    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
     RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
     OrrMemoryRegion *rd =
         orr_memory_region_new_romd(o, "flash", 0x100, &ops_le8, &dev, &err);
@@ -559,7 +530,7 @@ static void test_romd(void)
         h[i] = (uint8_t)(0x10 + i);
         dev.mem[i] = (uint8_t)(0xc0 ^ i);
     }
-    add(root, 0x2000, rd);
+    orr_test_add_subregion(root, 0x2000, rd);
     OrrAddressSpace *as = space(o, "as", root);
     orr_test_assert_flat(as, "2000-20ff flash");
 
@@ -593,7 +564,7 @@ static void test_romd(void)
     orr_test_assert_log("");
 
     /* Only ROM devices have the mode. */
-    OrrMemoryRegion *r = ram(o, "ram", 0x100);
+    OrrMemoryRegion *r = orr_test_new_ram(o, "ram", 0x100);
     g_assert_false(orr_memory_region_set_romd(r, false, &err));
     g_assert_nonnull(err);
     finish(o);
@@ -875,12 +846,12 @@ static void test_mmio_native(void)
 static void test_straddle_ram_ram(void)
 {
     OrrObject *o = new_owner("test-dispatch");
-    OrrMemoryRegion *root = container(o, "root", 0x10000);
-    OrrMemoryRegion *a = ram(o, "a", 0x1000);
-    OrrMemoryRegion *b = ram(o, "b", 0x1000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
+    OrrMemoryRegion *a = orr_test_new_ram(o, "a", 0x1000);
+    OrrMemoryRegion *b = orr_test_new_ram(o, "b", 0x1000);
 
-    add(root, 0x1000, a);
-    add(root, 0x2000, b);
+    orr_test_add_subregion(root, 0x1000, a);
+    orr_test_add_subregion(root, 0x2000, b);
     OrrAddressSpace *as = space(o, "as", root);
     uint8_t *ha = host(a), *hb = host(b);
 
@@ -936,12 +907,12 @@ static void assert_log_covers(const char *op, uint64_t offset, unsigned len)
 static void test_straddle_ram_mmio(void)
 {
     OrrObject *o = new_owner("test-dispatch");
-    OrrMemoryRegion *root = container(o, "root", 0x10000);
-    OrrMemoryRegion *a = ram(o, "a", 0x1000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
+    OrrMemoryRegion *a = orr_test_new_ram(o, "a", 0x1000);
     RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
 
-    add(root, 0x1000, a);
-    add(root, 0x2000, io(o, "dev", 0x100, &ops_le8, &dev));
+    orr_test_add_subregion(root, 0x1000, a);
+    orr_test_add_subregion(root, 0x2000, io(o, "dev", 0x100, &ops_le8, &dev));
     OrrAddressSpace *as = space(o, "as", root);
     uint8_t *ha = host(a);
 
@@ -974,17 +945,17 @@ static void test_find_and_flat_ranges(void)
 {
     g_autoptr(GError) err = NULL;
     OrrObject *o = new_owner("test-dispatch");
-    OrrMemoryRegion *root = container(o, "root", 0x10000);
-    OrrMemoryRegion *r = ram(o, "ram", 0x2000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
+    OrrMemoryRegion *r = orr_test_new_ram(o, "ram", 0x2000);
     RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
     OrrMemoryRegion *d = io(o, "dev", 0x100, &ops_le8, &dev);
     OrrMemoryRegion *win =
         orr_memory_region_new_alias(o, "win", r, 0x1800, 0x800, &err);
 
     g_assert_no_error(err);
-    add(root, 0x1000, r);
-    add(root, 0x4000, d);
-    add(root, 0x8000, win);
+    orr_test_add_subregion(root, 0x1000, r);
+    orr_test_add_subregion(root, 0x4000, d);
+    orr_test_add_subregion(root, 0x8000, win);
     OrrAddressSpace *as = space(o, "as", root);
 
     uint64_t off = 12345;
@@ -1037,12 +1008,12 @@ static void test_find_and_flat_ranges(void)
 static void test_top_of_space(void)
 {
     OrrObject *o = new_owner("test-dispatch");
-    OrrMemoryRegion *root = container(o, "root", ORR_SIZE_2_64);
-    OrrMemoryRegion *r = ram(o, "top", 0x1000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", ORR_SIZE_2_64);
+    OrrMemoryRegion *r = orr_test_new_ram(o, "top", 0x1000);
     const uint64_t base = UINT64_C(0xfffffffffffff000);
 
     g_assert_cmphex(orr_memory_region_get_size(root), ==, ORR_SIZE_2_64);
-    add(root, base, r);
+    orr_test_add_subregion(root, base, r);
     OrrAddressSpace *as = space(o, "as", root);
     orr_test_assert_flat(as, "fffffffffffff000-ffffffffffffffff top");
     uint8_t *h = host(r);
@@ -1159,18 +1130,21 @@ static const OrrMemoryOps mirror_ops = {
 static void test_reentrant_nested_access(void)
 {
     OrrObject *o = new_owner("test-dispatch");
-    OrrMemoryRegion *root = container(o, "root", 0x10000);
-    OrrMemoryRegion *r = ram(o, "ram", 0x1000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
+    OrrMemoryRegion *r = orr_test_new_ram(o, "ram", 0x1000);
     RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
     Mirror to_ram = {.target = 0x1000};
     Mirror to_dev = {.target = 0x3000};
     Mirror to_mirror = {.target = 0x4000}; /* a mirror of to_ram */
 
-    add(root, 0x1000, r);
-    add(root, 0x3000, io(o, "dev", 0x100, &ops_le8, &dev));
-    add(root, 0x4000, io(o, "m-ram", 0x100, &mirror_ops, &to_ram));
-    add(root, 0x5000, io(o, "m-dev", 0x100, &mirror_ops, &to_dev));
-    add(root, 0x6000, io(o, "m-m", 0x100, &mirror_ops, &to_mirror));
+    orr_test_add_subregion(root, 0x1000, r);
+    orr_test_add_subregion(root, 0x3000, io(o, "dev", 0x100, &ops_le8, &dev));
+    orr_test_add_subregion(root, 0x4000,
+                           io(o, "m-ram", 0x100, &mirror_ops, &to_ram));
+    orr_test_add_subregion(root, 0x5000,
+                           io(o, "m-dev", 0x100, &mirror_ops, &to_dev));
+    orr_test_add_subregion(root, 0x6000,
+                           io(o, "m-m", 0x100, &mirror_ops, &to_mirror));
     OrrAddressSpace *as = space(o, "as", root);
     to_ram.as = to_dev.as = to_mirror.as = as;
 
@@ -1222,9 +1196,9 @@ static void mapper_write(void *opaque, uint64_t offset, uint64_t value,
 
     orr_test_log("map w " X64 "/%u=" X64, offset, size, value);
     if (m->late == NULL) {
-        m->late = ram(m->owner, "late", 0x1000);
+        m->late = orr_test_new_ram(m->owner, "late", 0x1000);
         host(m->late)[0] = (uint8_t)value;
-        add(m->map_in, m->at, m->late);
+        orr_test_add_subregion(m->map_in, m->at, m->late);
         orr_test_log("mapped");
     }
 }
@@ -1246,10 +1220,11 @@ static const OrrMemoryOps mapper_ops = {
 static void test_reentrant_map_change(void)
 {
     OrrObject *o = new_owner("test-dispatch");
-    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
     Mapper m = {.owner = o, .map_in = root, .at = 0x8000};
 
-    add(root, 0x2000, io(o, "mapper", 0x100, &mapper_ops, &m));
+    orr_test_add_subregion(root, 0x2000,
+                           io(o, "mapper", 0x100, &mapper_ops, &m));
     OrrAddressSpace *as = space(o, "as", root);
     assert_read(as, 0x8000, 1, ORR_MEMTX_DECODE_ERROR, 0);
 
@@ -1305,11 +1280,11 @@ static const OrrMemoryOps unmap_ops = {
 static void test_reentrant_unmap_self(void)
 {
     OrrObject *o = new_owner("test-dispatch");
-    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
     SelfUnmap s = {.container = root};
 
     s.self = io(o, "dev", 0x100, &unmap_ops, &s);
-    add(root, 0x2000, s.self);
+    orr_test_add_subregion(root, 0x2000, s.self);
     OrrAddressSpace *as = space(o, "as", root);
 
     assert_write(as, 0x2000, 4, 0x44332211, ORR_MEMTX_OK);
@@ -1398,12 +1373,12 @@ static const OrrMemoryOps outer_ops = {
 
 static OrrAddressSpace *dropper_map(OrrObject *o, Dropper *d)
 {
-    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
 
     d->victim_owner = new_child_owner(o, "victim");
     d->victim = io(d->victim_owner, "regs", 0x100, &victim_ops, d);
-    add(root, 0x2000, io(o, "outer", 0x100, &outer_ops, d));
-    add(root, 0x3000, d->victim);
+    orr_test_add_subregion(root, 0x2000, io(o, "outer", 0x100, &outer_ops, d));
+    orr_test_add_subregion(root, 0x3000, d->victim);
     d->as = space(o, "as", root);
     orr_object_weak_ref(orr_memory_region_object(d->victim), victim_died, d);
     orr_object_weak_ref(d->victim_owner, victim_owner_died, d);
@@ -1451,18 +1426,18 @@ static void test_transaction_nested(void)
 {
     g_autoptr(GError) err = NULL;
     OrrObject *o = new_owner("test-dispatch");
-    OrrMemoryRegion *root = container(o, "root", 0x10000);
-    OrrMemoryRegion *a = ram(o, "a", 0x1000);
-    OrrMemoryRegion *late = ram(o, "late", 0x1000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
+    OrrMemoryRegion *a = orr_test_new_ram(o, "a", 0x1000);
+    OrrMemoryRegion *late = orr_test_new_ram(o, "late", 0x1000);
 
-    add(root, 0x1000, a);
+    orr_test_add_subregion(root, 0x1000, a);
     OrrAddressSpace *as = space(o, "as", root);
     host(a)[0] = 0xaa;
     host(late)[0] = 0x77;
 
     orr_memory_transaction_begin();
     orr_memory_transaction_begin();
-    add(root, 0x8000, late);
+    orr_test_add_subregion(root, 0x8000, late);
     g_assert_true(orr_memory_region_set_address(a, 0x4000, &err));
     g_assert_no_error(err);
     orr_memory_region_set_readonly(a, true);
@@ -1509,7 +1484,7 @@ static void test_transaction_romd(void)
 {
     g_autoptr(GError) err = NULL;
     OrrObject *o = new_owner("test-dispatch");
-    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
     RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
     OrrMemoryRegion *rd =
         orr_memory_region_new_romd(o, "flash", 0x100, &ops_le8, &dev, &err);
@@ -1517,7 +1492,7 @@ static void test_transaction_romd(void)
     g_assert_no_error(err);
     host(rd)[0] = 0x11;
     dev.mem[0] = 0x99;
-    add(root, 0x2000, rd);
+    orr_test_add_subregion(root, 0x2000, rd);
     OrrAddressSpace *as = space(o, "as", root);
 
     orr_memory_transaction_begin();
@@ -1536,11 +1511,11 @@ static void test_transaction_romd(void)
 static void test_shared_view(void)
 {
     OrrObject *o = new_owner("test-dispatch");
-    OrrMemoryRegion *root = container(o, "root", 0x10000);
-    OrrMemoryRegion *other = container(o, "other", 0x10000);
-    OrrMemoryRegion *a = ram(o, "a", 0x1000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
+    OrrMemoryRegion *other = orr_test_new_container(o, "other", 0x10000);
+    OrrMemoryRegion *a = orr_test_new_ram(o, "a", 0x1000);
 
-    add(root, 0x1000, a);
+    orr_test_add_subregion(root, 0x1000, a);
     OrrAddressSpace *as1 = space(o, "as1", root);
     OrrAddressSpace *as2 = space(o, "as2", root);
     OrrAddressSpace *as3 = space(o, "as3", other);
@@ -1554,8 +1529,8 @@ static void test_shared_view(void)
     assert_read(as3, 0x1010, 4, ORR_MEMTX_DECODE_ERROR, 0);
 
     /* A change to the root shows in both. */
-    OrrMemoryRegion *b = ram(o, "b", 0x1000);
-    add(root, 0x3000, b);
+    OrrMemoryRegion *b = orr_test_new_ram(o, "b", 0x1000);
+    orr_test_add_subregion(root, 0x3000, b);
     orr_test_assert_flat(as1, "1000-1fff a 3000-3fff b");
     orr_test_assert_flat(as2, "1000-1fff a 3000-3fff b");
     orr_test_assert_flat(as3, "");
@@ -1679,10 +1654,10 @@ static void test_cache_invalidation(void)
 {
     g_autoptr(GError) err = NULL;
     OrrObject *o = new_owner("test-dispatch");
-    OrrMemoryRegion *root = container(o, "root", 0x100000);
-    OrrMemoryRegion *box = container(o, "box", 0x10000);
-    OrrMemoryRegion *a = ram(o, "a", 0x2000);
-    OrrMemoryRegion *b = ram(o, "b", 0x2000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x100000);
+    OrrMemoryRegion *box = orr_test_new_container(o, "box", 0x10000);
+    OrrMemoryRegion *a = orr_test_new_ram(o, "a", 0x2000);
+    OrrMemoryRegion *b = orr_test_new_ram(o, "b", 0x2000);
     RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
     uint8_t *ha = host(a);
     uint8_t *hb = host(b);
@@ -1690,8 +1665,8 @@ static void test_cache_invalidation(void)
     memset(ha, 0xaa, 0x2000);
     memset(hb, 0xbb, 0x2000);
     memset(dev.mem, 0xdd, sizeof dev.mem);
-    add(box, 0, a);
-    add(root, 0x10000, box);
+    orr_test_add_subregion(box, 0, a);
+    orr_test_add_subregion(root, 0x10000, box);
     OrrAddressSpace *as = space(o, "as", root);
 
     /* Disabled, then enabled again. */
@@ -1732,7 +1707,7 @@ static void test_cache_invalidation(void)
     warm(as, 0x11000);
     g_assert_true(orr_memory_region_del_subregion(box, a, &err));
     assert_read_both(as, 0x11000, 4, ORR_MEMTX_DECODE_ERROR, 0);
-    add(box, 0, b);
+    orr_test_add_subregion(box, 0, b);
     assert_read_both(as, 0x11000, 4, ORR_MEMTX_OK, 0xbbbbbbbb);
     assert_write(as, 0x11000, 4, 0x01020304, ORR_MEMTX_OK);
     g_assert_cmphex(hb[0x1000], ==, 0x04);
@@ -1751,7 +1726,7 @@ static void test_cache_invalidation(void)
     OrrMemoryRegion *win =
         orr_memory_region_new_alias(o, "win", a, 0, 0x1000, &err);
     g_assert_no_error(err);
-    add(root, 0x80000, win);
+    orr_test_add_subregion(root, 0x80000, win);
     warm(as, 0x80010);
     assert_read_both(as, 0x80010, 1, ORR_MEMTX_OK, 0x00);
     g_assert_true(orr_memory_region_set_alias_offset(win, 0x1000, &err));
@@ -1774,7 +1749,7 @@ static void test_cache_romd_and_rom(void)
 {
     g_autoptr(GError) err = NULL;
     OrrObject *o = new_owner("test-dispatch");
-    OrrMemoryRegion *root = container(o, "root", 0x100000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x100000);
     RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
     OrrMemoryRegion *rd =
         orr_memory_region_new_romd(o, "flash", 0x1000, &ops_le8, &dev, &err);
@@ -1785,8 +1760,8 @@ static void test_cache_romd_and_rom(void)
     g_assert_no_error(err);
     memset(host(rd), 0x11, 0x1000);
     memset(dev.mem, 0x22, sizeof dev.mem);
-    add(root, 0x8000, rd);
-    add(root, 0x9000, rom);
+    orr_test_add_subregion(root, 0x8000, rd);
+    orr_test_add_subregion(root, 0x9000, rom);
     OrrAddressSpace *as = space(o, "as", root);
 
     warm(as, 0x8000);
@@ -1816,7 +1791,8 @@ static void test_cache_many_pages(void)
 {
     enum { N = 256, STRIDE = 0x10000, PAGE = 0x1000 };
     OrrObject *o = new_owner("test-dispatch");
-    OrrMemoryRegion *root = container(o, "root", (uint64_t)N * STRIDE);
+    OrrMemoryRegion *root =
+        orr_test_new_container(o, "root", (uint64_t)N * STRIDE);
     uint8_t *h[N];
     GRand *rand = g_rand_new_with_seed(7);
 
@@ -1825,12 +1801,12 @@ static void test_cache_many_pages(void)
         char name[16];
 
         g_snprintf(name, sizeof name, "r%u", i);
-        OrrMemoryRegion *r = ram(o, name, 2 * PAGE);
+        OrrMemoryRegion *r = orr_test_new_ram(o, name, 2 * PAGE);
         h[i] = host(r);
         /* Different in each region, so that a read served from the
          * wrong region's backing shows. */
         memset(h[i], (int)(i + 1), 2 * PAGE);
-        add(root, (uint64_t)i * STRIDE, r);
+        orr_test_add_subregion(root, (uint64_t)i * STRIDE, r);
     }
     orr_memory_transaction_commit();
     OrrAddressSpace *as = space(o, "as", root);
@@ -1856,7 +1832,7 @@ static void test_cache_many_pages(void)
      * page.
      */
     enum { STALE = 8 };
-    OrrMemoryRegion *extra = ram(o, "extra", PAGE);
+    OrrMemoryRegion *extra = orr_test_new_ram(o, "extra", PAGE);
     g_autoptr(GError) err = NULL;
 
     for (guint i = N - STALE; i < N; i++) {
@@ -1869,7 +1845,7 @@ static void test_cache_many_pages(void)
     for (guint k = 0; k < 5000; k++) {
         for (int step = 0; step < 2; step++) {
             if (step == 0) {
-                add(root, STRIDE / 2, extra);
+                orr_test_add_subregion(root, STRIDE / 2, extra);
             } else {
                 g_assert_true(
                     orr_memory_region_del_subregion(root, extra, &err));
@@ -1907,9 +1883,9 @@ static uint64_t le_value(const uint8_t *bytes, unsigned size)
 static void test_cache_edges(void)
 {
     OrrObject *o = new_owner("test-dispatch");
-    OrrMemoryRegion *root = container(o, "root", 0x100000);
-    OrrMemoryRegion *small = ram(o, "small", 0x10);
-    OrrMemoryRegion *pages = ram(o, "pages", 0x2000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x100000);
+    OrrMemoryRegion *small = orr_test_new_ram(o, "small", 0x10);
+    OrrMemoryRegion *pages = orr_test_new_ram(o, "pages", 0x2000);
     RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
     OrrMemoryRegion *tiny = io(o, "tiny", 2, &ops_le8, &dev);
     static const struct {
@@ -1925,9 +1901,9 @@ static void test_cache_edges(void)
     for (guint i = 0; i < sizeof dev.mem; i++) {
         dev.mem[i] = (uint8_t)(0xa0 + i);
     }
-    add(root, 0x1000, small);
-    add(root, 0x4000, pages);
-    add(root, 0x8000, tiny);
+    orr_test_add_subregion(root, 0x1000, small);
+    orr_test_add_subregion(root, 0x4000, pages);
+    orr_test_add_subregion(root, 0x8000, tiny);
     OrrAddressSpace *as = space(o, "as", root);
 
     for (guint e = 0; e < G_N_ELEMENTS(ends); e++) {
@@ -1998,12 +1974,12 @@ static void test_tlb_index(void)
 static void test_cache_tlb_pages(void)
 {
     OrrObject *o = new_owner("test-dispatch");
-    OrrMemoryRegion *root = container(o, "root", ORR_SIZE_2_64);
-    OrrMemoryRegion *a = ram(o, "a", 0x1000);
-    OrrMemoryRegion *b = ram(o, "b", 0x1000);
-    OrrMemoryRegion *other = ram(o, "other", 0x1000);
-    OrrMemoryRegion *zero = ram(o, "zero", 0x1000);
-    OrrMemoryRegion *high = ram(o, "high", 0x1000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", ORR_SIZE_2_64);
+    OrrMemoryRegion *a = orr_test_new_ram(o, "a", 0x1000);
+    OrrMemoryRegion *b = orr_test_new_ram(o, "b", 0x1000);
+    OrrMemoryRegion *other = orr_test_new_ram(o, "other", 0x1000);
+    OrrMemoryRegion *zero = orr_test_new_ram(o, "zero", 0x1000);
+    OrrMemoryRegion *high = orr_test_new_ram(o, "high", 0x1000);
     static const uint8_t contents[8] = {1, 2, 3, 4, 5, 6, 7, 8};
     g_autoptr(GError) err = NULL;
     OrrMemoryRegion *rom = orr_memory_region_new_rom(o, "rom", 0x1000, contents,
@@ -2016,12 +1992,12 @@ static void test_cache_tlb_pages(void)
         host(b)[i] = (uint8_t)(0x80 + i);
         host(high)[i] = (uint8_t)(0x40 + i);
     }
-    add(root, 0, zero);
-    add(root, 0x10000, a);
-    add(root, 0x11000, b);
-    add(root, 0x20000, rom);
-    add(root, 0x40000, other);
-    add(root, top, high);
+    orr_test_add_subregion(root, 0, zero);
+    orr_test_add_subregion(root, 0x10000, a);
+    orr_test_add_subregion(root, 0x11000, b);
+    orr_test_add_subregion(root, 0x20000, rom);
+    orr_test_add_subregion(root, 0x40000, other);
+    orr_test_add_subregion(root, top, high);
     OrrAddressSpace *as = space(o, "as", root);
 
     for (uint64_t addr = 0x10ff9; addr < 0x11000; addr++) {
@@ -2086,12 +2062,12 @@ static void test_cache_mmio_orphan(void)
 {
     OrrObject *o = new_owner("test-dispatch");
     OrrObject *dev_owner = new_child_owner(o, "dev");
-    OrrMemoryRegion *root = container(o, "root", 0x100000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x100000);
     RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
     OrrMemoryRegion *regs = io(dev_owner, "regs", 0x100, &ops_le8, &dev);
 
     memset(dev.mem, 0x5a, sizeof dev.mem);
-    add(root, 0x8000, regs);
+    orr_test_add_subregion(root, 0x8000, regs);
     OrrAddressSpace *as = space(o, "as", root);
 
     assert_read_both(as, 0x8010, 4, ORR_MEMTX_OK, 0x5a5a5a5a);
@@ -2154,12 +2130,13 @@ static const OrrMemoryOps unmapper_ops = {
 static void test_cache_nested_unmap(void)
 {
     OrrObject *o = new_owner("test-dispatch");
-    OrrMemoryRegion *root = container(o, "root", 0x100000);
-    OrrMemoryRegion *r = ram(o, "ram", 0x4000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x100000);
+    OrrMemoryRegion *r = orr_test_new_ram(o, "ram", 0x4000);
     Unmapper u = {.container = root, .victim = r, .victim_addr = 0x21000};
 
-    add(root, 0x20000, r);
-    add(root, 0x1000, io(o, "unmapper", 0x100, &unmapper_ops, &u));
+    orr_test_add_subregion(root, 0x20000, r);
+    orr_test_add_subregion(root, 0x1000,
+                           io(o, "unmapper", 0x100, &unmapper_ops, &u));
     u.as = space(o, "as", root);
     warm(u.as, 0x21000);
     assert_read_both(u.as, 0x1000, 4, ORR_MEMTX_OK, 0x5a);
@@ -2172,10 +2149,10 @@ static void test_cache_nested_unmap(void)
 static void test_cache_new_space(void)
 {
     OrrObject *o = new_owner("test-dispatch");
-    OrrMemoryRegion *root = container(o, "root", 0x100000);
-    OrrMemoryRegion *empty = container(o, "empty", 0x100000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x100000);
+    OrrMemoryRegion *empty = orr_test_new_container(o, "empty", 0x100000);
 
-    add(root, 0x20000, ram(o, "ram", 0x4000));
+    orr_test_add_subregion(root, 0x20000, orr_test_new_ram(o, "ram", 0x4000));
     for (guint i = 0; i < 8; i++) {
         OrrAddressSpace *as = space(NULL, "as", i % 2 ? empty : root);
 

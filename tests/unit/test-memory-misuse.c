@@ -45,26 +45,6 @@ static OrrObject *new_owner(const char *name)
     return o;
 }
 
-static OrrMemoryRegion *container(OrrObject *o, const char *name, uint64_t size)
-{
-    g_autoptr(GError) err = NULL;
-    OrrMemoryRegion *mr = orr_memory_region_new_container(o, name, size, &err);
-
-    g_assert_no_error(err);
-    g_assert_nonnull(mr);
-    return mr;
-}
-
-static OrrMemoryRegion *ram(OrrObject *o, const char *name, uint64_t size)
-{
-    g_autoptr(GError) err = NULL;
-    OrrMemoryRegion *mr = orr_memory_region_new_ram(o, name, size, &err);
-
-    g_assert_no_error(err);
-    g_assert_nonnull(mr);
-    return mr;
-}
-
 static OrrMemoryRegion *io(OrrObject *o, const char *name, uint64_t size)
 {
     g_autoptr(GError) err = NULL;
@@ -87,14 +67,6 @@ static OrrMemoryRegion *alias(OrrObject *o, const char *name,
     g_assert_no_error(err);
     g_assert_nonnull(mr);
     return mr;
-}
-
-static void add(OrrMemoryRegion *mr, uint64_t offset, OrrMemoryRegion *sub)
-{
-    g_autoptr(GError) err = NULL;
-
-    g_assert_true(orr_memory_region_add_subregion(mr, offset, sub, &err));
-    g_assert_no_error(err);
 }
 
 static OrrAddressSpace *new_as(OrrObject *o, OrrMemoryRegion *root)
@@ -221,14 +193,14 @@ static Map build_map(void)
     Map m;
 
     m.o = new_owner("o");
-    m.root = container(m.o, "root", 0x10000);
-    m.c1 = container(m.o, "c1", 0x4000);
-    m.c2 = container(m.o, "c2", 0x4000);
+    m.root = orr_test_new_container(m.o, "root", 0x10000);
+    m.c1 = orr_test_new_container(m.o, "c1", 0x4000);
+    m.c2 = orr_test_new_container(m.o, "c2", 0x4000);
     m.sub = io(m.o, "sub", 0x100);
     m.loose = io(m.o, "loose", 0x100);
-    add(m.root, 0, m.c1);
-    add(m.root, 0x8000, m.c2);
-    add(m.c1, 0x100, m.sub);
+    orr_test_add_subregion(m.root, 0, m.c1);
+    orr_test_add_subregion(m.root, 0x8000, m.c2);
+    orr_test_add_subregion(m.c1, 0x100, m.sub);
     m.as = new_as(m.o, m.root);
     orr_test_assert_flat(m.as, "100-1ff sub");
     return m;
@@ -293,13 +265,13 @@ static void test_container_in_itself(void)
 {
     g_autoptr(GError) err = NULL;
     Map m = build_map();
-    OrrMemoryRegion *inner = container(m.o, "inner", 0x1000);
-    OrrMemoryRegion *x = container(m.o, "x", 0x1000);
-    OrrMemoryRegion *y = container(m.o, "y", 0x1000);
+    OrrMemoryRegion *inner = orr_test_new_container(m.o, "inner", 0x1000);
+    OrrMemoryRegion *x = orr_test_new_container(m.o, "x", 0x1000);
+    OrrMemoryRegion *y = orr_test_new_container(m.o, "y", 0x1000);
 
-    add(m.c1, 0x1000, inner);
+    orr_test_add_subregion(m.c1, 0x1000, inner);
     /* x (in no container) holds an alias of y. */
-    add(x, 0, alias(m.o, "ywin", y, 0, 0x1000));
+    orr_test_add_subregion(x, 0, alias(m.o, "ywin", y, 0, 0x1000));
     g_autofree char *before = state_of(m.o, m.as);
 
     /* Directly. */
@@ -352,8 +324,8 @@ static void test_alias_loop(void)
     assert_unchanged(m.o, m.as, before);
 
     /* The same alias elsewhere is fine. */
-    OrrMemoryRegion *other = container(m.o, "other", 0x2000);
-    add(other, 0, win);
+    OrrMemoryRegion *other = orr_test_new_container(m.o, "other", 0x2000);
+    orr_test_add_subregion(other, 0, win);
     end(m.o);
 }
 
@@ -363,7 +335,7 @@ static void test_subregion_of_alias(void)
     Map m = build_map();
     OrrMemoryRegion *win = alias(m.o, "win", m.c2, 0, 0x1000);
 
-    add(m.root, 0xc000, win);
+    orr_test_add_subregion(m.root, 0xc000, win);
     g_autofree char *before = state_of(m.o, m.as);
 
     g_assert_false(orr_memory_region_add_subregion(win, 0, m.loose, &err));
@@ -384,12 +356,12 @@ static void test_overflow(void)
 {
     g_autoptr(GError) err = NULL;
     OrrObject *o = new_owner("o");
-    OrrMemoryRegion *root = container(o, "root", ORR_SIZE_2_64);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", ORR_SIZE_2_64);
     OrrMemoryRegion *low = io(o, "low", 0x1000);
     OrrMemoryRegion *r = io(o, "r", 0x2000);
-    OrrMemoryRegion *big = container(o, "big", ORR_SIZE_2_64);
+    OrrMemoryRegion *big = orr_test_new_container(o, "big", ORR_SIZE_2_64);
 
-    add(root, 0x1000, low);
+    orr_test_add_subregion(root, 0x1000, low);
     OrrAddressSpace *as = new_as(o, root);
     g_autofree char *before = state_of(o, as);
 
@@ -416,7 +388,7 @@ static void test_overflow(void)
     assert_unchanged(o, as, before);
 
     /* Ending exactly at 2^64 is fine; one byte further is not. */
-    add(root, UINT64_MAX - 0x1fff, r);
+    orr_test_add_subregion(root, UINT64_MAX - 0x1fff, r);
     orr_test_assert_flat(as,
                          "1000-1fff low ffffffffffffe000-ffffffffffffffff r");
     g_autofree char *at_top = state_of(o, as);
@@ -434,15 +406,15 @@ static void test_overflow(void)
 static void test_access_size(void)
 {
     OrrObject *o = new_owner("o");
-    OrrMemoryRegion *root = container(o, "root", 0x10000);
-    OrrMemoryRegion *r = ram(o, "ram", 0x1000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
+    OrrMemoryRegion *r = orr_test_new_ram(o, "ram", 0x1000);
     OrrMemoryRegion *dev = io(o, "dev", 0x100);
     uint8_t *host = orr_memory_region_get_ram_ptr(r);
     uint8_t buf[8];
     uint64_t v;
 
-    add(root, 0x1000, r);
-    add(root, 0x4000, dev);
+    orr_test_add_subregion(root, 0x1000, r);
+    orr_test_add_subregion(root, 0x4000, dev);
     OrrAddressSpace *as = new_as(o, root);
     for (guint i = 0; i < 8; i++) {
         host[i] = (uint8_t)(0x10 + i);
@@ -490,14 +462,14 @@ static void test_access_size(void)
 static void test_access_wrap(void)
 {
     OrrObject *o = new_owner("o");
-    OrrMemoryRegion *root = container(o, "root", ORR_SIZE_2_64);
-    OrrMemoryRegion *top = ram(o, "top", 0x1000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", ORR_SIZE_2_64);
+    OrrMemoryRegion *top = orr_test_new_ram(o, "top", 0x1000);
     uint8_t *host = orr_memory_region_get_ram_ptr(top);
     static const uint8_t data[4] = {1, 2, 3, 4};
     uint8_t buf[4];
     uint64_t v;
 
-    add(root, UINT64_MAX - 0xfff, top);
+    orr_test_add_subregion(root, UINT64_MAX - 0xfff, top);
     OrrAddressSpace *as = new_as(o, root);
     host[0xffe] = 0x11;
     host[0xfff] = 0x22;
@@ -546,13 +518,13 @@ static void test_access_wrap(void)
 static void test_unmapped_read(void)
 {
     OrrObject *o = new_owner("o");
-    OrrMemoryRegion *root = container(o, "root", 0x10000);
-    OrrMemoryRegion *r = ram(o, "ram", 0x1000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
+    OrrMemoryRegion *r = orr_test_new_ram(o, "ram", 0x1000);
     uint8_t *host = orr_memory_region_get_ram_ptr(r);
     uint8_t buf[4];
     uint64_t v;
 
-    add(root, 0x1000, r);
+    orr_test_add_subregion(root, 0x1000, r);
     OrrAddressSpace *as = new_as(o, root);
     host[0xffe] = 0x11;
     host[0xfff] = 0x22;
@@ -599,14 +571,14 @@ static void test_rom_write(void)
 {
     g_autoptr(GError) err = NULL;
     OrrObject *o = new_owner("o");
-    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
     static const char data[] = "ROMDATA!";
     OrrMemoryRegion *rom = orr_memory_region_new_rom(o, "rom", 0x1000, data,
                                                      sizeof(data) - 1, &err);
     uint64_t v = 0;
 
     g_assert_no_error(err);
-    add(root, 0x1000, rom);
+    orr_test_add_subregion(root, 0x1000, rom);
     OrrAddressSpace *as = new_as(o, root);
     orr_test_assert_flat(as, "1000-1fff rom(ro)");
     uint8_t *host = orr_memory_region_get_ram_ptr(rom);
@@ -640,7 +612,7 @@ static void test_zero_size(void)
 {
     g_autoptr(GError) err = NULL;
     OrrObject *o = new_owner("o");
-    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
     OrrAddressSpace *as = new_as(o, root);
     g_autofree char *before = state_of(o, as);
 
@@ -659,10 +631,11 @@ static void test_zero_size(void)
     assert_unchanged(o, as, before);
 
     /* A container or an alias may be 0 bytes. */
-    OrrMemoryRegion *empty = container(o, "empty", 0);
-    OrrMemoryRegion *nothing = alias(o, "nothing", ram(o, "tgt", 0x10), 0, 0);
-    add(root, 0x100, empty);
-    add(root, 0x200, nothing);
+    OrrMemoryRegion *empty = orr_test_new_container(o, "empty", 0);
+    OrrMemoryRegion *nothing =
+        alias(o, "nothing", orr_test_new_ram(o, "tgt", 0x10), 0, 0);
+    orr_test_add_subregion(root, 0x100, empty);
+    orr_test_add_subregion(root, 0x200, nothing);
     orr_test_assert_flat(as, "");
     end(o);
 }
@@ -671,7 +644,7 @@ static void test_bad_name(void)
 {
     g_autoptr(GError) err = NULL;
     OrrObject *o = new_owner("o");
-    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
     OrrAddressSpace *as = new_as(o, root);
     g_autofree char *before = state_of(o, as);
 
@@ -689,10 +662,10 @@ static void test_duplicate_name(void)
 {
     g_autoptr(GError) err = NULL;
     OrrObject *o = new_owner("o");
-    OrrMemoryRegion *root = container(o, "root", 0x10000);
-    OrrMemoryRegion *dup = ram(o, "dup", 0x1000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
+    OrrMemoryRegion *dup = orr_test_new_ram(o, "dup", 0x1000);
 
-    add(root, 0, dup);
+    orr_test_add_subregion(root, 0, dup);
     OrrAddressSpace *as = new_as(o, root);
     g_autofree char *before = state_of(o, as);
 
@@ -717,7 +690,7 @@ static void test_alias_offset_non_alias(void)
 {
     g_autoptr(GError) err = NULL;
     Map m = build_map();
-    OrrMemoryRegion *r = ram(m.o, "ram", 0x1000);
+    OrrMemoryRegion *r = orr_test_new_ram(m.o, "ram", 0x1000);
     g_autofree char *before = state_of(m.o, m.as);
 
     g_assert_false(orr_memory_region_set_alias_offset(r, 0x10, &err));
@@ -736,7 +709,7 @@ static void test_romd_non_romd(void)
 {
     g_autoptr(GError) err = NULL;
     Map m = build_map();
-    OrrMemoryRegion *r = ram(m.o, "ram", 0x1000);
+    OrrMemoryRegion *r = orr_test_new_ram(m.o, "ram", 0x1000);
     OrrMemoryRegion *win = alias(m.o, "win", r, 0, 0x100);
     g_autofree char *before = state_of(m.o, m.as);
 
@@ -812,7 +785,7 @@ static void test_bad_ops(void)
     };
     g_autoptr(GError) err = NULL;
     OrrObject *o = new_owner("o");
-    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
     OrrAddressSpace *as = new_as(o, root);
     g_autofree char *before = state_of(o, as);
 
@@ -839,7 +812,7 @@ static void test_alias_null_target(void)
 {
     g_autoptr(GError) err = NULL;
     OrrObject *o = new_owner("o");
-    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
     OrrAddressSpace *as = new_as(o, root);
     g_autofree char *before = state_of(o, as);
 

@@ -39,17 +39,6 @@ static OrrMemoryRegion *io(OrrObject *owner, const char *name, uint64_t size,
     return mr;
 }
 
-static OrrMemoryRegion *container(OrrObject *owner, const char *name,
-                                  uint64_t size)
-{
-    g_autoptr(GError) err = NULL;
-    OrrMemoryRegion *mr =
-        orr_memory_region_new_container(owner, name, size, &err);
-
-    g_assert_no_error(err);
-    return mr;
-}
-
 static void add(OrrMemoryRegion *mr, uint64_t offset, OrrMemoryRegion *sub,
                 int priority)
 {
@@ -89,10 +78,10 @@ static OrrObject *new_owner(const char *name)
 static void build_priority_example(OrrObject *o, bool b_has_ops,
                                    OrrAddressSpace **as_out)
 {
-    OrrMemoryRegion *a = container(o, "A", 0x8000);
+    OrrMemoryRegion *a = orr_test_new_container(o, "A", 0x8000);
     OrrMemoryRegion *c = io(o, "C", 0x6000, 'C');
-    OrrMemoryRegion *b =
-        b_has_ops ? io(o, "B", 0x4000, 'B') : container(o, "B", 0x4000);
+    OrrMemoryRegion *b = b_has_ops ? io(o, "B", 0x4000, 'B')
+                                   : orr_test_new_container(o, "B", 0x4000);
     OrrMemoryRegion *d = io(o, "D", 0x1000, 'D');
     OrrMemoryRegion *e = io(o, "E", 0x1000, 'E');
 
@@ -134,8 +123,8 @@ static void test_priority_example_b_with_ops(void)
 static void test_clipping(void)
 {
     OrrObject *o = new_owner("test-mem");
-    OrrMemoryRegion *root = container(o, "root", 0x10000);
-    OrrMemoryRegion *box = container(o, "box", 0x2000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
+    OrrMemoryRegion *box = orr_test_new_container(o, "box", 0x2000);
     OrrMemoryRegion *big = io(o, "big", 0x8000, 'G');
 
     add(root, 0x1000, box, 0);
@@ -150,7 +139,7 @@ static void test_clipping(void)
 static void test_equal_priority_later_wins(void)
 {
     OrrObject *o = new_owner("test-mem");
-    OrrMemoryRegion *root = container(o, "root", 0x4000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x4000);
     OrrMemoryRegion *x = io(o, "X", 0x2000, 'X');
     OrrMemoryRegion *y = io(o, "Y", 0x2000, 'Y');
 
@@ -170,8 +159,8 @@ static void test_equal_priority_later_wins(void)
 static void test_disabled_subtree(void)
 {
     OrrObject *o = new_owner("test-mem");
-    OrrMemoryRegion *root = container(o, "root", 0x4000);
-    OrrMemoryRegion *box = container(o, "box", 0x2000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x4000);
+    OrrMemoryRegion *box = orr_test_new_container(o, "box", 0x2000);
     OrrMemoryRegion *low = io(o, "low", 0x4000, 'L');
     OrrMemoryRegion *x = io(o, "X", 0x1000, 'X');
 
@@ -193,7 +182,7 @@ static void test_alias_windows(void)
 {
     g_autoptr(GError) err = NULL;
     OrrObject *o = new_owner("test-mem");
-    OrrMemoryRegion *root = container(o, "root", 0x10000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
     OrrMemoryRegion *ram = orr_memory_region_new_ram(o, "ram", 0x4000, &err);
     g_assert_no_error(err);
     OrrMemoryRegion *a1 =
@@ -229,8 +218,8 @@ static void test_readonly_inherited(void)
 {
     g_autoptr(GError) err = NULL;
     OrrObject *o = new_owner("test-mem");
-    OrrMemoryRegion *root = container(o, "root", 0x4000);
-    OrrMemoryRegion *box = container(o, "box", 0x2000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x4000);
+    OrrMemoryRegion *box = orr_test_new_container(o, "box", 0x2000);
     OrrMemoryRegion *ram = orr_memory_region_new_ram(o, "ram", 0x1000, &err);
 
     add(root, 0, box, 0);
@@ -254,7 +243,7 @@ static void test_readonly_inherited(void)
 static void test_merging(void)
 {
     OrrObject *o = new_owner("test-mem");
-    OrrMemoryRegion *root = container(o, "root", 0x4000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x4000);
     OrrMemoryRegion *low = io(o, "low", 0x4000, 'L');
     OrrMemoryRegion *hole = io(o, "hole", 0x1000, 'H');
 
@@ -274,7 +263,7 @@ static void test_mtree_text(void)
 {
     g_autoptr(GError) err = NULL;
     OrrObject *o = new_owner("test-mem");
-    OrrMemoryRegion *root = container(o, "root", ORR_SIZE_2_64);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", ORR_SIZE_2_64);
     OrrMemoryRegion *ram = orr_memory_region_new_ram(o, "ram", 0x2000, &err);
     OrrMemoryRegion *win =
         orr_memory_region_new_alias(o, "win", ram, 0x1000, 0x1000, &err);
@@ -334,7 +323,7 @@ static void test_mtree_dump(void)
 {
     g_autoptr(GError) err = NULL;
     OrrObject *o = new_owner("test-mem");
-    OrrMemoryRegion *root = container(o, "root", 0x100000);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x100000);
     OrrMemoryRegion *ram = orr_memory_region_new_ram(o, "ram", 0x2000, &err);
     OrrMemoryRegion *win =
         orr_memory_region_new_alias(o, "win", ram, 0x1000, 0x1000, &err);

@@ -44,6 +44,38 @@ OrrObject *orr_test_add_new_child(OrrObject *parent, const char *type,
     return obj;
 }
 
+OrrMemoryRegion *orr_test_new_container(OrrObject *owner, const char *name,
+                                        uint64_t size)
+{
+    g_autoptr(GError) err = NULL;
+    OrrMemoryRegion *mr =
+        orr_memory_region_new_container(owner, name, size, &err);
+
+    g_assert_no_error(err);
+    g_assert_nonnull(mr);
+    return mr;
+}
+
+OrrMemoryRegion *orr_test_new_ram(OrrObject *owner, const char *name,
+                                  uint64_t size)
+{
+    g_autoptr(GError) err = NULL;
+    OrrMemoryRegion *mr = orr_memory_region_new_ram(owner, name, size, &err);
+
+    g_assert_no_error(err);
+    g_assert_nonnull(mr);
+    return mr;
+}
+
+void orr_test_add_subregion(OrrMemoryRegion *mr, uint64_t offset,
+                            OrrMemoryRegion *sub)
+{
+    g_autoptr(GError) err = NULL;
+
+    g_assert_true(orr_memory_region_add_subregion(mr, offset, sub, &err));
+    g_assert_no_error(err);
+}
+
 void orr_test_log(const char *fmt, ...)
 {
     va_list ap;

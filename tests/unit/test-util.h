@@ -23,6 +23,18 @@ OrrObject *orr_test_new_object(const char *type);
 OrrObject *orr_test_add_new_child(OrrObject *parent, const char *type,
                                   const char *name);
 
+/* A new container or RAM region, as orr_memory_region_new_container() or
+ * _new_ram() make it (transfer none with an owner, full without); fails
+ * the test if it cannot be made. */
+OrrMemoryRegion *orr_test_new_container(OrrObject *owner, const char *name,
+                                        uint64_t size);
+OrrMemoryRegion *orr_test_new_ram(OrrObject *owner, const char *name,
+                                  uint64_t size);
+
+/* Maps @sub into @mr at @offset; fails the test if that is refused. */
+void orr_test_add_subregion(OrrMemoryRegion *mr, uint64_t offset,
+                            OrrMemoryRegion *sub);
+
 /* Event log: tests append short strings ("finalize a") and compare the
  * whole sequence, joined with ", ", at once. */
 void orr_test_log(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
