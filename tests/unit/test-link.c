@@ -141,24 +141,6 @@ static void assert_link_empty(OrrObject *obj, const char *name)
     g_assert_cmpint(v.type, ==, ORR_VALUE_NONE);
 }
 
-static char *holders_of(OrrObject *obj)
-{
-    g_autoptr(GPtrArray) holders = orr_object_list_holders(obj);
-    GString *s = g_string_new(NULL);
-
-    for (guint i = 0; i < holders->len; i++) {
-        g_string_append_printf(s, "%s%s", i ? "|" : "",
-                               (char *)holders->pdata[i]);
-    }
-    return g_string_free(s, FALSE);
-}
-
-#define assert_holders(obj, expected)                                          \
-    do {                                                                       \
-        g_autofree char *h_ = holders_of(obj);                                 \
-        g_assert_cmpstr(h_, ==, (expected));                                   \
-    } while (0)
-
 /* The usual scene: "/test-lk-p" with children a and b. */
 static OrrObject *scene(OrrObject **a, OrrObject **b)
 {
@@ -194,7 +176,7 @@ static void test_set_type_checked(void)
     g_clear_error(&err);
     assert_link_empty(a, "peer");
     g_assert_cmpuint(orr_object_get_refcount(o), ==, 1);
-    assert_holders(o, "parent /test-lk-p");
+    orr_test_assert_holders(o, "parent /test-lk-p");
 
     set_link_ok(a, "peer", b);
     g_assert_true(get_link(a, "peer") == b);
@@ -303,14 +285,14 @@ static void test_readonly_link(void)
 static void check_up_link(OrrObject *top, OrrObject *src, OrrObject *target)
 {
     guint count = orr_object_get_refcount(target);
-    g_autofree char *holders = holders_of(target);
+    g_autofree char *holders = orr_test_holders_text(target);
 
     add_link(src, "up", TYPE_NODE, 0);
     g_assert_false(orr_edge_is_owning(src, target));
     set_link_ok(src, "up", target);
     g_assert_true(get_link(src, "up") == target);
     g_assert_cmpuint(orr_object_get_refcount(target), ==, count);
-    assert_holders(target, holders);
+    orr_test_assert_holders(target, holders);
 
     /* Clearing and setting again change nothing either. */
     set_link_ok(src, "up", NULL);
@@ -374,7 +356,7 @@ static void test_up_self(void)
     set_link_ok(a, "self", a);
     g_assert_true(get_link(a, "self") == a);
     g_assert_cmpuint(orr_object_get_refcount(a), ==, 1);
-    assert_holders(a, ORR_HOLDER_CALLER);
+    orr_test_assert_holders(a, ORR_HOLDER_CALLER);
 
     /* The link to itself does not keep it alive. */
     orr_object_unref(a);
@@ -403,7 +385,7 @@ static void test_up_after_add_child(void)
     g_assert_no_error(err);
     orr_object_unref(a);
     g_assert_cmpuint(orr_object_get_refcount(p), ==, 2);
-    assert_holders(p, "caller|parent /");
+    orr_test_assert_holders(p, "caller|parent /");
     g_assert_true(get_link(a1, "up") == p);
 
     /* So unparenting p frees the whole subtree: no cycle through a1. */
@@ -440,7 +422,7 @@ static void test_across_sibling(void)
     g_assert_true(orr_edge_is_owning(a, b));
     set_link_ok(a, "peer", b);
     g_assert_cmpuint(orr_object_get_refcount(b), ==, 2);
-    assert_holders(b, "parent /test-lk-p|link /test-lk-p/a.peer");
+    orr_test_assert_holders(b, "parent /test-lk-p|link /test-lk-p/a.peer");
 
     /* Setting the same target again takes nothing more. */
     set_link_ok(a, "peer", b);
@@ -449,7 +431,7 @@ static void test_across_sibling(void)
     /* Cleared: the reference goes. */
     set_link_ok(a, "peer", NULL);
     g_assert_cmpuint(orr_object_get_refcount(b), ==, 1);
-    assert_holders(b, "parent /test-lk-p");
+    orr_test_assert_holders(b, "parent /test-lk-p");
 
     /* Retargeted: the old target's reference goes, the new one's comes. */
     OrrObject *c = obj_add(p, TYPE_NODE, "c", false);
@@ -457,12 +439,12 @@ static void test_across_sibling(void)
     set_link_ok(a, "peer", c);
     g_assert_cmpuint(orr_object_get_refcount(b), ==, 1);
     g_assert_cmpuint(orr_object_get_refcount(c), ==, 2);
-    assert_holders(c, "parent /test-lk-p|link /test-lk-p/a.peer");
+    orr_test_assert_holders(c, "parent /test-lk-p|link /test-lk-p/a.peer");
 
     /* The source dies: its reference goes. */
     orr_object_unparent(a);
     g_assert_cmpuint(orr_object_get_refcount(c), ==, 1);
-    assert_holders(c, "parent /test-lk-p");
+    orr_test_assert_holders(c, "parent /test-lk-p");
 
     orr_object_unparent(p);
     orr_test_assert_no_live_objects();
@@ -479,7 +461,7 @@ static void test_across_keeps_alive(void)
     orr_object_unparent(b);
     g_assert_cmpint(orr_object_get_state(b), ==, ORR_OBJECT_LIVE);
     g_assert_cmpuint(orr_object_get_refcount(b), ==, 1);
-    assert_holders(b, "link /test-lk-p/a.peer");
+    orr_test_assert_holders(b, "link /test-lk-p/a.peer");
     g_assert_cmpuint(orr_live_count(TYPE_NODE), ==, 3);
 
     set_link_ok(a, "peer", NULL);
@@ -515,7 +497,7 @@ static void test_down_child(void)
     g_assert_true(orr_edge_is_owning(p, a));
     set_link_ok(p, "down", a);
     g_assert_cmpuint(orr_object_get_refcount(a), ==, 2);
-    assert_holders(a, "parent /test-lk-p|link /test-lk-p.down");
+    orr_test_assert_holders(a, "parent /test-lk-p|link /test-lk-p.down");
     set_link_ok(p, "down", NULL);
     g_assert_cmpuint(orr_object_get_refcount(a), ==, 1);
 
@@ -524,7 +506,7 @@ static void test_down_child(void)
     g_assert_true(orr_edge_is_owning(p, a1));
     set_link_ok(p, "deep", a1);
     g_assert_cmpuint(orr_object_get_refcount(a1), ==, 2);
-    assert_holders(a1, "parent /test-lk-p/a|link /test-lk-p.deep");
+    orr_test_assert_holders(a1, "parent /test-lk-p/a|link /test-lk-p.deep");
 
     /* The parent dies: its children go first (a1 survives them, held by
      * the link), then the link, then a1. */
@@ -544,7 +526,7 @@ static void test_weak_across(void)
     set_link_ok(a, "w", b);
     g_assert_true(get_link(a, "w") == b);
     g_assert_cmpuint(orr_object_get_refcount(b), ==, 1);
-    assert_holders(b, "parent /test-lk-p");
+    orr_test_assert_holders(b, "parent /test-lk-p");
 
     orr_object_unparent(b);
     g_assert_cmpuint(orr_live_count(TYPE_NODE), ==, 2);
@@ -710,7 +692,7 @@ static void test_cycle_retarget_drops_self(void)
     set_link_ok(a, "peer", c);
     g_assert_cmpuint(orr_live_count(NULL), ==, 1);
     g_assert_cmpuint(orr_object_get_refcount(c), ==, 1);
-    assert_holders(c, ORR_HOLDER_CALLER);
+    orr_test_assert_holders(c, ORR_HOLDER_CALLER);
     orr_object_unref(c);
     orr_test_assert_no_live_objects();
 }
@@ -745,13 +727,13 @@ static void test_class_link(void)
     g_assert_cmpuint(orr_object_get_refcount(t), ==, 2);
     set_link_ok(h2, "peer", t);
     g_assert_cmpuint(orr_object_get_refcount(t), ==, 3);
-    assert_holders(t, "parent /test-lk-p|link /test-lk-p/h1.peer|"
-                      "link /test-lk-p/h2.peer");
+    orr_test_assert_holders(t, "parent /test-lk-p|link /test-lk-p/h1.peer|"
+                               "link /test-lk-p/h2.peer");
 
     /* The source dies: its reference goes. */
     orr_object_unparent(h1);
     g_assert_cmpuint(orr_object_get_refcount(t), ==, 2);
-    assert_holders(t, "parent /test-lk-p|link /test-lk-p/h2.peer");
+    orr_test_assert_holders(t, "parent /test-lk-p|link /test-lk-p/h2.peer");
 
     /* Up: no reference, severed when the target dies. */
     guint pcount = orr_object_get_refcount(p);

@@ -27,13 +27,11 @@ static struct {
     guint refcount;
 } unparent_seen;
 
-static char *holders_of(OrrObject *obj);
-
 static void node_unparent(OrrObject *obj)
 {
     if (unparent_seen.record) {
         g_free(unparent_seen.holders);
-        unparent_seen.holders = holders_of(obj);
+        unparent_seen.holders = orr_test_holders_text(obj);
         unparent_seen.refcount = orr_object_get_refcount(obj);
     }
 }
@@ -98,31 +96,6 @@ static void set_link_ok(OrrObject *obj, const char *name, OrrObject *target)
     g_assert_true(ok);
 }
 
-static char *join_strings(GPtrArray *strings)
-{
-    GString *s = g_string_new(NULL);
-
-    for (guint i = 0; i < strings->len; i++) {
-        g_string_append_printf(s, "%s%s", i ? "|" : "",
-                               (char *)strings->pdata[i]);
-    }
-    return g_string_free(s, FALSE);
-}
-
-/* The holders of @obj joined with "|", for exact comparisons. */
-static char *holders_of(OrrObject *obj)
-{
-    g_autoptr(GPtrArray) holders = orr_object_list_holders(obj);
-
-    return join_strings(holders);
-}
-
-#define assert_holders(obj, expected)                                          \
-    do {                                                                       \
-        g_autofree char *h_ = holders_of(obj);                                 \
-        g_assert_cmpstr(h_, ==, (expected));                                   \
-    } while (0)
-
 /* Returns: (transfer full): the registry's entry for @obj. */
 static OrrLiveInfo *info_of(OrrObject *obj)
 {
@@ -143,8 +116,8 @@ static void assert_info(OrrObject *obj, const char *type, const char *name,
                         const char *holders)
 {
     g_autoptr(OrrLiveInfo) info = info_of(obj);
-    g_autofree char *joined = join_strings(info->holders);
-    g_autofree char *direct = holders_of(obj);
+    g_autofree char *joined = orr_test_join(info->holders, "|");
+    g_autofree char *direct = orr_test_holders_text(obj);
 
     g_assert_true(info->object == obj);
     g_assert_cmpstr(info->type, ==, type);
@@ -322,8 +295,8 @@ static void test_info_link_holders(void)
     assert_info(b, TYPE_NODE, "b", "/machine/b", true, 2,
                 "parent /machine|link /machine/a.peer");
     set_link_ok(a, "peer2", b);
-    assert_holders(b, "parent /machine|link /machine/a.peer|"
-                      "link /machine/a.peer2");
+    orr_test_assert_holders(b, "parent /machine|link /machine/a.peer|"
+                               "link /machine/a.peer2");
     g_assert_cmpuint(orr_object_get_refcount(b), ==, 3);
     set_link_ok(a, "peer", NULL);
     set_link_ok(a, "peer2", NULL);

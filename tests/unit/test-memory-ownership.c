@@ -125,31 +125,6 @@ static bool is_live(const void *obj)
     return false;
 }
 
-static char *join_strings(GPtrArray *strings, const char *sep)
-{
-    GString *s = g_string_new(NULL);
-
-    for (guint i = 0; i < strings->len; i++) {
-        g_string_append_printf(s, "%s%s", i ? sep : "",
-                               (char *)strings->pdata[i]);
-    }
-    return g_string_free(s, FALSE);
-}
-
-/* The holders of @obj's own count, joined with "|". */
-static char *holders_of(const void *obj)
-{
-    g_autoptr(GPtrArray) holders = orr_object_list_holders((OrrObject *)obj);
-
-    return join_strings(holders, "|");
-}
-
-#define assert_holders(obj, expected)                                          \
-    do {                                                                       \
-        g_autofree char *h_ = holders_of(obj);                                 \
-        g_assert_cmpstr(h_, ==, (expected));                                   \
-    } while (0)
-
 /* Whether the registry lists a holder of @obj that starts with @prefix
  * (read through orr_live_list(), as a leak report would). */
 static bool has_holder(const void *obj, const char *prefix)
@@ -178,7 +153,7 @@ static char *cycles_text(void)
 
     for (guint i = 0; i < cycles->len; i++) {
         GPtrArray *cycle = cycles->pdata[i];
-        g_autofree char *line = join_strings(cycle, " | ");
+        g_autofree char *line = orr_test_join(cycle, " | ");
         g_string_append_printf(s, "%s\n", line);
     }
     return g_string_free(s, FALSE);
@@ -555,7 +530,8 @@ static void self_contained_case(const char *type, bool realized, bool own_as,
     }
     /* Nothing but the caller and the parent holds the device: edges from
      * its own containers, view and address space take no reference. */
-    assert_holders(d, order == DROP_DETACHED ? "caller" : "caller|parent /o");
+    orr_test_assert_holders(d, order == DROP_DETACHED ? "caller"
+                                                      : "caller|parent /o");
     assert_cycles("");
     g_assert_cmpuint(orr_live_count(TYPE_BASE), ==, 1);
     g_assert_cmpuint(orr_live_count(ORR_TYPE_MEMORY_REGION), ==, 3);
@@ -568,14 +544,14 @@ static void self_contained_case(const char *type, bool realized, bool own_as,
     case DROP_CALLER_FIRST:
         orr_object_unref(OBJ(d));
         orr_test_assert_log("");
-        assert_holders(d, "parent /o");
+        orr_test_assert_holders(d, "parent /o");
         orr_object_unparent(OBJ(d));
         orr_test_assert_log("finalize d");
         break;
     case DROP_PARENT_FIRST:
         orr_object_unparent(OBJ(d));
         orr_test_assert_log("");
-        assert_holders(d, "caller");
+        orr_test_assert_holders(d, "caller");
         g_assert_false(orr_device_is_realized((OrrDevice *)d));
         orr_object_unref(OBJ(d));
         orr_test_assert_log("finalize d");
@@ -632,7 +608,7 @@ static MoDev *sysmem_setup(OrrObject **m_out, bool realized)
     g_assert_true(has_holder(d, "parent /m"));
     g_assert_false(has_holder(d, ORR_HOLDER_CALLER));
     /* dev holds nothing on the machine. */
-    assert_holders(m, "parent /");
+    orr_test_assert_holders(m, "parent /");
     assert_cycles("");
     write32(mem, 0x10000010, 0xcafe);
     *m_out = m;
@@ -666,7 +642,7 @@ static void test_sysmem_realized_unrealize(void)
     orr_test_assert_log("");
     g_assert_null(orr_memory_region_get_container(d->box));
     assert_flat(orr_machine_get_memory(m), "");
-    assert_holders(d, "parent /m");
+    orr_test_assert_holders(d, "parent /m");
     orr_object_unparent(OBJ(d));
     orr_test_assert_log("finalize dev");
     orr_object_unparent(m);
@@ -733,7 +709,7 @@ static void test_sysmem_held_device_machine_goes(void)
     orr_test_assert_log("");
     g_assert_false(orr_device_is_realized((OrrDevice *)d));
     g_assert_null(orr_memory_region_get_container(d->box));
-    assert_holders(d, "caller");
+    orr_test_assert_holders(d, "caller");
     orr_object_unref(OBJ(d));
     orr_test_assert_log("finalize dev");
     end();
@@ -768,7 +744,7 @@ static void maydell_case(bool realized, PairOrder order)
     }
     /* a.box -> b points down: owning; b holds nothing on a. */
     g_assert_true(has_holder(b, "subregion /o/a/box"));
-    assert_holders(a, "parent /o");
+    orr_test_assert_holders(a, "parent /o");
     assert_cycles("");
 
     switch (order) {
@@ -798,7 +774,7 @@ static void maydell_case(bool realized, PairOrder order)
         orr_object_unparent(OBJ(a));
         orr_test_assert_log("finalize a");
         g_assert_null(orr_memory_region_get_container(b->box));
-        assert_holders(b, "caller");
+        orr_test_assert_holders(b, "caller");
         orr_object_unref(OBJ(b));
         orr_test_assert_log("finalize b");
         break;
@@ -837,7 +813,7 @@ static void reverse_case(bool realized, PairOrder order)
     }
     /* b.box -> a.shared points up: no reference on a, from the container
      * or from b's view. */
-    assert_holders(a, "parent /o");
+    orr_test_assert_holders(a, "parent /o");
     assert_cycles("");
 
     switch (order) {
@@ -863,7 +839,7 @@ static void reverse_case(bool realized, PairOrder order)
                 orr_memory_region_get_subregions(b->box);
             g_assert_cmpuint(subs->len, ==, 2);
         }
-        assert_holders(b, "caller");
+        orr_test_assert_holders(b, "caller");
         orr_object_unref(OBJ(b));
         orr_test_assert_log("finalize b");
         break;
@@ -921,8 +897,8 @@ static void ancestor_alias_case(bool dma_first, bool realized)
 
     /* The alias, the DMA view and its address space point up: no
      * reference on the machine, no cycle. */
-    assert_holders(m, "parent /");
-    assert_holders(dma, "parent /m");
+    orr_test_assert_holders(m, "parent /");
+    orr_test_assert_holders(dma, "parent /m");
     assert_cycles("");
 
     orr_object_unparent(m);
@@ -1128,7 +1104,7 @@ static void test_view_destroyed_region(void)
     map(root, 0x4000, keep);
     OrrAddressSpace *as = new_as(o, "as", root);
     assert_flat(as, "1000-1fff o.r 4000-4fff o.keep");
-    assert_holders(r, "parent /o|flatview");
+    orr_test_assert_holders(r, "parent /o|flatview");
     guint regions = orr_live_count(ORR_TYPE_MEMORY_REGION);
 
     orr_object_unparent(OBJ(r));
@@ -1453,7 +1429,7 @@ static void test_sever_alias_same_unit(void)
     g_assert_no_error(err);
     map(d->box, 0x4000, win);
     g_assert_true(orr_memory_region_get_alias_target(win) == tgt);
-    assert_holders(d, "parent /o");
+    orr_test_assert_holders(d, "parent /o");
 
     orr_object_unparent(OBJ(tgt));
     g_assert_null(orr_memory_region_get_alias_target(win));
@@ -1498,7 +1474,7 @@ static void sever_alias_owner_case(bool target_mapped)
         assert_flat(das, "0-fff d.ram 1000-10ff d.regs 4000-4fff y.hidden");
     }
     /* The alias and the view point up: nothing holds y but its parent. */
-    assert_holders(y, "parent /o");
+    orr_test_assert_holders(y, "parent /o");
 
     orr_object_unparent(OBJ(y));
     orr_test_assert_log("finalize y");
@@ -1563,7 +1539,7 @@ static void test_sever_as_root_owner_dies(void)
     orr_object_ref(OBJ(d));
     OrrAddressSpace *das = new_as(OBJ(d), "as", y->box);
     assert_flat(das, "0-fff y.ram 1000-10ff y.regs");
-    assert_holders(y, "parent /o");
+    orr_test_assert_holders(y, "parent /o");
 
     orr_object_unparent(OBJ(y));
     orr_test_assert_log("finalize y");

@@ -84,25 +84,6 @@ static void register_types(void)
     g_assert_no_error(err);
 }
 
-/* The holders of @obj joined with "|", for exact comparisons. */
-static char *holders_of(OrrObject *obj)
-{
-    g_autoptr(GPtrArray) holders = orr_object_list_holders(obj);
-    GString *s = g_string_new(NULL);
-
-    for (guint i = 0; i < holders->len; i++) {
-        g_string_append_printf(s, "%s%s", i ? "|" : "",
-                               (char *)holders->pdata[i]);
-    }
-    return g_string_free(s, FALSE);
-}
-
-#define assert_holders(obj, expected)                                          \
-    do {                                                                       \
-        g_autofree char *h_ = holders_of(obj);                                 \
-        g_assert_cmpstr(h_, ==, (expected));                                   \
-    } while (0)
-
 /* Counts finalize events; the data is a guint counter. */
 static void count_finalize_event(const OrrFinalizeEvent *event, void *data)
 {
@@ -123,7 +104,7 @@ static void test_new_one_caller_reference(void)
     g_assert_null(orr_object_get_parent(obj));
     g_assert_null(orr_object_get_name(obj));
     g_assert_null(orr_object_get_path(obj));
-    assert_holders(obj, ORR_HOLDER_CALLER);
+    orr_test_assert_holders(obj, ORR_HOLDER_CALLER);
     g_assert_cmpuint(orr_live_count(NULL), ==, 1);
     g_assert_cmpuint(orr_live_count(TYPE_OBJ), ==, 1);
     g_assert_cmpuint(seen.init_calls, ==, 1);
@@ -172,15 +153,15 @@ static void test_ref_unref_one_count(void)
 
     g_assert_true(orr_object_ref(obj) == obj);
     g_assert_cmpuint(orr_object_get_refcount(obj), ==, 2);
-    assert_holders(obj, "caller x2");
+    orr_test_assert_holders(obj, "caller x2");
     orr_object_ref(obj);
     g_assert_cmpuint(orr_object_get_refcount(obj), ==, 3);
-    assert_holders(obj, "caller x3");
+    orr_test_assert_holders(obj, "caller x3");
 
     orr_object_unref(obj);
     orr_object_unref(obj);
     g_assert_cmpuint(orr_object_get_refcount(obj), ==, 1);
-    assert_holders(obj, "caller");
+    orr_test_assert_holders(obj, "caller");
     g_assert_cmpuint(finalized, ==, 0);
     g_assert_cmpuint(orr_live_count(NULL), ==, 1);
 
@@ -205,17 +186,17 @@ static void test_ref_parent_holder(void)
         orr_object_add_child(orr_root(), "test-obj-p", parent, &err));
     g_assert_no_error(err);
     orr_object_unref(parent);
-    assert_holders(parent, "parent /");
+    orr_test_assert_holders(parent, "parent /");
     g_assert_cmpuint(orr_object_get_refcount(parent), ==, 1);
 
     g_assert_nonnull(orr_object_add_child(parent, "c", child, &err));
     g_assert_no_error(err);
     g_assert_cmpuint(orr_object_get_refcount(child), ==, 2);
-    assert_holders(child, "caller|parent /test-obj-p");
+    orr_test_assert_holders(child, "caller|parent /test-obj-p");
 
     orr_object_unref(child);
     g_assert_cmpuint(orr_object_get_refcount(child), ==, 1);
-    assert_holders(child, "parent /test-obj-p");
+    orr_test_assert_holders(child, "parent /test-obj-p");
 
     orr_object_unparent(parent);
     orr_test_assert_no_live_objects();
@@ -240,29 +221,30 @@ static void test_ref_held_recorded_and_released(void)
 
     g_assert_true(orr_object_ref_held(obj, &peer) == obj);
     g_assert_cmpuint(orr_object_get_refcount(obj), ==, 2);
-    assert_holders(obj, "caller|test /holder.peer");
+    orr_test_assert_holders(obj, "caller|test /holder.peer");
 
     orr_object_ref_held(obj, &peer);
     g_assert_true(orr_object_try_ref_held(obj, &other, &err));
     g_assert_no_error(err);
     g_assert_cmpuint(orr_object_get_refcount(obj), ==, 4);
-    assert_holders(obj, "caller|test /holder.peer x2|test /holder.other");
+    orr_test_assert_holders(obj,
+                            "caller|test /holder.peer x2|test /holder.other");
 
     /* The holders of a reference are not references of their own. */
     g_assert_cmpuint(orr_object_get_refcount(by), ==, 2);
 
     orr_object_unref_held(obj, &peer);
-    assert_holders(obj, "caller|test /holder.peer|test /holder.other");
+    orr_test_assert_holders(obj, "caller|test /holder.peer|test /holder.other");
     orr_object_unref_held(obj, &peer);
     orr_object_unref_held(obj, &other);
     g_assert_cmpuint(orr_object_get_refcount(obj), ==, 1);
-    assert_holders(obj, "caller");
+    orr_test_assert_holders(obj, "caller");
 
     /* A held reference alone keeps the object alive. */
     orr_object_ref_held(obj, &peer);
     orr_object_unref(obj);
     g_assert_cmpuint(orr_object_get_refcount(obj), ==, 1);
-    assert_holders(obj, "test /holder.peer");
+    orr_test_assert_holders(obj, "test /holder.peer");
     g_assert_cmpuint(orr_live_count(TYPE_OBJ), ==, 2);
     reset_seen();
     orr_object_unref_held(obj, &peer);
@@ -350,7 +332,7 @@ static void test_weak_fires_once_at_finalize(void)
     g_assert_cmpuint(id_a, !=, id_b);
     /* A weak reference is not a reference. */
     g_assert_cmpuint(orr_object_get_refcount(obj), ==, 1);
-    assert_holders(obj, ORR_HOLDER_CALLER);
+    orr_test_assert_holders(obj, ORR_HOLDER_CALLER);
 
     orr_object_ref(obj);
     orr_object_unref(obj);

@@ -44,6 +44,24 @@ OrrObject *orr_test_add_new_child(OrrObject *parent, const char *type,
     return obj;
 }
 
+char *orr_test_join(GPtrArray *strings, const char *sep)
+{
+    GString *s = g_string_new(NULL);
+
+    for (guint i = 0; i < strings->len; i++) {
+        g_string_append_printf(s, "%s%s", i ? sep : "",
+                               (const char *)strings->pdata[i]);
+    }
+    return g_string_free(s, FALSE);
+}
+
+char *orr_test_holders_text(OrrObject *obj)
+{
+    g_autoptr(GPtrArray) holders = orr_object_list_holders(obj);
+
+    return orr_test_join(holders, "|");
+}
+
 OrrMemoryRegion *orr_test_new_container(OrrObject *owner, const char *name,
                                         uint64_t size)
 {

@@ -35,6 +35,19 @@ OrrMemoryRegion *orr_test_new_ram(OrrObject *owner, const char *name,
 void orr_test_add_subregion(OrrMemoryRegion *mr, uint64_t offset,
                             OrrMemoryRegion *sub);
 
+/* Returns: (transfer full): the strings in @strings joined with @sep. */
+char *orr_test_join(GPtrArray *strings, const char *sep);
+
+/* Returns: (transfer full): the holders of @obj's own count
+ * (orr_object_list_holders()) joined with "|", for exact comparisons. */
+char *orr_test_holders_text(OrrObject *obj);
+
+#define orr_test_assert_holders(obj, expected)                                 \
+    do {                                                                       \
+        g_autofree char *holders_ = orr_test_holders_text((OrrObject *)(obj)); \
+        g_assert_cmpstr(holders_, ==, (expected));                             \
+    } while (0)
+
 /* Event log: tests append short strings ("finalize a") and compare the
  * whole sequence, joined with ", ", at once. */
 void orr_test_log(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
