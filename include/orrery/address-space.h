@@ -522,8 +522,7 @@ orr__address_space_write_inline(OrrAddressSpace *as, uint64_t addr,
 #define orr_address_space_write(as, addr, size, value)                         \
     orr__address_space_write_inline(as, addr, size, value)
 
-/* --- Listeners -------------------------------------------------------------
- */
+/* --- Listeners ------------------------------------------------------------ */
 
 typedef struct OrrMemoryListener OrrMemoryListener;
 

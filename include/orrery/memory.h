@@ -224,8 +224,7 @@ void *orr_memory_region_get_ram_ptr(OrrMemoryRegion *mr);
  */
 GPtrArray *orr_memory_region_get_subregions(OrrMemoryRegion *mr);
 
-/* --- Changing the map ------------------------------------------------------
- */
+/* --- Changing the map ----------------------------------------------------- */
 
 /*
  * Each change below is checked before anything moves and fails with a

@@ -121,8 +121,7 @@ OrrSignature *orr__signature_parse(const char *text, bool implicit_self,
     return g_steal_pointer(&sig);
 }
 
-/* --- OrrValue -> C ---------------------------------------------------------
- */
+/* --- OrrValue -> C -------------------------------------------------------- */
 
 /* Stores INT/UINT @in in @out->i64 / @out->u64 if it lies in [min, max]. */
 static bool value_fits(const OrrValue *in, int64_t min, uint64_t max,
@@ -259,8 +258,7 @@ bool orr__sig_value_to_c(OrrSigType type, const OrrValue *in,
     g_assert_not_reached();
 }
 
-/* --- C -> OrrValue ---------------------------------------------------------
- */
+/* --- C -> OrrValue -------------------------------------------------------- */
 
 void orr__sig_c_to_value(OrrSigType type, const void *c, bool widened,
                          OrrValue *out)

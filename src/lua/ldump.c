@@ -22,8 +22,7 @@ static void append_id(GString *out, OrrObject *obj)
     g_free(id);
 }
 
-/* --- qom: the composition tree ---------------------------------------------
- */
+/* --- qom: the composition tree -------------------------------------------- */
 
 static void dot_qom(GString *out, OrrObject *obj)
 {
@@ -45,8 +44,7 @@ static void dot_qom(GString *out, OrrObject *obj)
     g_ptr_array_unref(kids);
 }
 
-/* --- mtree: regions, containment and aliases -------------------------------
- */
+/* --- mtree: regions, containment and aliases ------------------------------ */
 
 static void dot_region(GString *out, OrrMemoryRegion *mr, GHashTable *seen)
 {
@@ -84,8 +82,7 @@ static void dot_region(GString *out, OrrMemoryRegion *mr, GHashTable *seen)
     }
 }
 
-/* --- refs: who holds each object
- * ----------------------------------------------- */
+/* --- refs: who holds each object ------------------------------------------ */
 
 /* Holders read "kind", "kind xN" or "kind /path[.prop] [...]". */
 static void dot_refs(GString *out, OrrObject *top)
@@ -172,8 +169,7 @@ static int l_dot(lua_State *L)
     return 1;
 }
 
-/* --- JSON
- * ---------------------------------------------------------------------- */
+/* --- JSON ----------------------------------------------------------------- */
 
 static GVariant *value_variant(const OrrValue *v)
 {

@@ -200,8 +200,7 @@ static int l_hook_errors(lua_State *L)
     return 1;
 }
 
-/* --- on_finalize ------------------------------------------------------------
- */
+/* --- on_finalize ---------------------------------------------------------- */
 
 typedef struct FinalizeHook {
     int fn_ref; /* registry reference to the Lua function */
@@ -276,8 +275,7 @@ static int l_on_finalize(lua_State *L)
     return 1;
 }
 
-/* --- Text and JSON
- * ------------------------------------------------------------ */
+/* --- Text and JSON -------------------------------------------------------- */
 
 /* The address space of @idx: an address space, or a machine's memory. */
 static OrrAddressSpace *check_space_or_machine(lua_State *L, int idx,

@@ -128,8 +128,7 @@ static int l_transaction(lua_State *L)
     return lua_gettop(L);
 }
 
-/* --- Region methods --------------------------------------------------------
- */
+/* --- Region methods ------------------------------------------------------- */
 
 static int m_add(lua_State *L)
 {
@@ -233,8 +232,7 @@ static const luaL_Reg region_methods[] = {
     {NULL, NULL},
 };
 
-/* --- Address spaces --------------------------------------------------------
- */
+/* --- Address spaces ------------------------------------------------------- */
 
 static int l_address_space(lua_State *L)
 {
@@ -554,8 +552,7 @@ static void install_fast_accesses(lua_State *L)
     lua_call(L, 3, 0);
 }
 
-/* --- Machines --------------------------------------------------------------
- */
+/* --- Machines ------------------------------------------------------------- */
 
 /* orrery.machine(name) --> a machine at "/<name>" */
 static int l_machine(lua_State *L)
@@ -576,8 +573,7 @@ static int l_machine(lua_State *L)
     return 1;
 }
 
-/* --- Fields ----------------------------------------------------------------
- */
+/* --- Fields --------------------------------------------------------------- */
 
 static bool region_index(lua_State *L, OrrMemoryRegion *mr, const char *key)
 {

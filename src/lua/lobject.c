@@ -32,8 +32,7 @@ int orr_lua_gerror(lua_State *L, const char *what, GError *err)
     return lua_error(L);
 }
 
-/* --- Module functions ------------------------------------------------------
- */
+/* --- Module functions ----------------------------------------------------- */
 
 /* The parent given as an object or a path. */
 static OrrObject *check_parent(lua_State *L, int idx)

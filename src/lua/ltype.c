@@ -161,8 +161,7 @@ static bool push_self(lua_State *L, OrrObject *obj)
     return true;
 }
 
-/* --- Per-level hooks -------------------------------------------------------
- */
+/* --- Per-level hooks ------------------------------------------------------ */
 
 static void init_handler(const OrrValue *args, guint nargs, OrrValue *ret,
                          void *data)
@@ -217,8 +216,7 @@ static void finalize_handler(const OrrValue *args, guint nargs, OrrValue *ret,
     }
 }
 
-/* --- Virtual hooks -----------------------------------------------------------
- */
+/* --- Virtual hooks -------------------------------------------------------- */
 
 static void lua_unparent(OrrObject *obj)
 {
@@ -304,8 +302,7 @@ static void lua_unrealize(OrrDevice *dev)
     }
 }
 
-/* --- GPIO inputs -------------------------------------------------------------
- */
+/* --- GPIO inputs ---------------------------------------------------------- */
 
 typedef struct LuaGpio {
     LuaClass *cls;
@@ -337,8 +334,7 @@ static void gpio_handler(OrrDevice *dev, guint index, int level, void *opaque)
     call_hook(L, 4, "gpio", obj, NULL);
 }
 
-/* --- Defining a type
- * ----------------------------------------------------------- */
+/* --- Defining a type ------------------------------------------------------ */
 
 /* A property of the spec, checked before the type is registered. */
 typedef struct PropSpec {
@@ -929,8 +925,7 @@ static int l_type(lua_State *L)
     return 0;
 }
 
-/* --- Methods
- * ------------------------------------------------------------------ */
+/* --- Methods -------------------------------------------------------------- */
 
 /* obj:method(...): upvalue 1 is the function; calls f(self, st, ...). */
 static int call_method(lua_State *L)
@@ -987,8 +982,7 @@ void orr_lua_type_names(lua_State *L, OrrObject *obj, OrrLuaNameFn add,
     }
 }
 
-/* --- Listing types
- * -------------------------------------------------------------- */
+/* --- Listing types -------------------------------------------------------- */
 
 static gint compare_names(gconstpointer a, gconstpointer b)
 {

@@ -496,8 +496,7 @@ char *orr_lua_describe_proxy(lua_State *L, int idx)
     return g_string_free(out, FALSE);
 }
 
-/* --- The metatable ---------------------------------------------------------
- */
+/* --- The metatable -------------------------------------------------------- */
 
 /* A reflected C method: upvalue 1 is its name. The arguments are all
  * checked (which may raise) before anything is allocated. */

@@ -9,8 +9,7 @@ static GPtrArray *all_spaces;
 
 static const OrrHolder root_holder_kind = {.kind = ORR_HOLDER_AS_ROOT};
 
-/* --- Updates ----------------------------------------------------------------
- */
+/* --- Updates -------------------------------------------------------------- */
 
 /* One address space's part in a full update. */
 typedef struct SpaceUpdate {
@@ -173,8 +172,7 @@ void orr__address_spaces_update(const OrrDirty *dirty)
     }
 }
 
-/* --- The root edge
- * ------------------------------------------------------------ */
+/* --- The root edge -------------------------------------------------------- */
 
 static void root_died(OrrObject *obj, void *data)
 {
@@ -276,8 +274,7 @@ void orr__address_spaces_sever_root(OrrMemoryRegion *root)
     orr__memory_changed();
 }
 
-/* --- The type ----------------------------------------------------------------
- */
+/* --- The type ------------------------------------------------------------- */
 
 static void as_instance_init(OrrObject *obj)
 {
@@ -341,8 +338,7 @@ void orr__address_space_register_type(void)
     orr_type_register(&info, NULL);
 }
 
-/* --- API --------------------------------------------------------------------
- */
+/* --- API ------------------------------------------------------------------ */
 
 OrrAddressSpace *orr_address_space_new(OrrObject *owner, const char *name,
                                        OrrMemoryRegion *root, GError **errp)

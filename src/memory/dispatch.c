@@ -97,8 +97,7 @@ static bool ops_big_endian(const OrrMemoryOps *ops)
             G_BYTE_ORDER == G_BIG_ENDIAN);
 }
 
-/* --- MMIO --------------------------------------------------------------------
- */
+/* --- MMIO ----------------------------------------------------------------- */
 
 /* Whether the bus accepts this access, per @ops->valid and accepts(). */
 static bool mmio_valid(OrrMemoryRegion *mr, uint64_t offset, unsigned size,
@@ -240,8 +239,7 @@ static unsigned mmio_chunk(const OrrMemoryOps *ops, uint64_t offset, size_t len)
     return MAX(l, 1u);
 }
 
-/* --- One flat entry
- * ------------------------------------------------------------ */
+/* --- One flat entry ------------------------------------------------------- */
 
 /* Moves @len bytes at @offset of the entry's region to or from @buf. */
 static OrrMemTxResult entry_rw(const OrrFlatEntry *e, uint64_t offset,
@@ -279,8 +277,7 @@ static OrrMemTxResult entry_rw(const OrrFlatEntry *e, uint64_t offset,
     return res;
 }
 
-/* --- Byte strings
- * ----------------------------------------------------------------- */
+/* --- Byte strings --------------------------------------------------------- */
 
 static OrrMemTxResult view_rw(OrrFlatView *view, uint64_t addr, uint8_t *buf,
                               size_t len, bool is_write)
@@ -351,8 +348,7 @@ OrrMemTxResult orr_address_space_write_bytes(OrrAddressSpace *as, uint64_t addr,
     return as_rw_bytes(as, addr, (uint8_t *)buf, len, true);
 }
 
-/* --- Sized accesses
- * ------------------------------------------------------------ */
+/* --- Sized accesses ------------------------------------------------------- */
 
 /* Loads or stores a bus value at @host. */
 static inline void host_rw(uint8_t *host, unsigned size, uint64_t *value,

@@ -28,8 +28,7 @@ typedef struct RenderCtx {
 
 static const OrrHolder view_holder = {.kind = ORR_HOLDER_FLATVIEW};
 
-/* --- Inserting into the gaps ------------------------------------------------
- */
+/* --- Inserting into the gaps ---------------------------------------------- */
 
 /* Index of the first entry whose end is above @addr. */
 static guint first_ending_after(GArray *entries, OrrU128 addr)
@@ -84,8 +83,7 @@ static void fill_gaps(GArray *entries, OrrU128 start, OrrU128 end,
     }
 }
 
-/* --- Rendering --------------------------------------------------------------
- */
+/* --- Rendering ------------------------------------------------------------ */
 
 /*
  * Renders @mr placed at @base (which an alias offset can make negative),
@@ -352,8 +350,7 @@ void orr__flatview_unref(OrrFlatView *view)
     }
 }
 
-/* --- Lookup ----------------------------------------------------------------
- */
+/* --- Lookup --------------------------------------------------------------- */
 
 /* The last address of @e: end - 1 always fits in 64 bits. */
 static inline uint64_t entry_last(const OrrFlatEntry *e)

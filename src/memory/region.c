@@ -143,8 +143,7 @@ static void alias_target_died(OrrObject *obj, void *data)
     orr__memory_changed();
 }
 
-/* --- The type --------------------------------------------------------------
- */
+/* --- The type ------------------------------------------------------------- */
 
 /* The owner's unit (the owner may itself be a region, owned in turn), or
  * the region itself when it has no owner or left it. */
@@ -226,8 +225,7 @@ static void region_instance_finalize(OrrObject *obj)
     orr_memory_transaction_commit();
 }
 
-/* --- Properties ------------------------------------------------------------
- */
+/* --- Properties ----------------------------------------------------------- */
 
 static bool prop_get_kind(OrrObject *obj, const OrrProperty *prop,
                           OrrValue *out, GError **errp)
@@ -359,8 +357,7 @@ void orr__region_register_type(void)
     orr_type_register(&info, NULL);
 }
 
-/* --- Creation --------------------------------------------------------------
- */
+/* --- Creation ------------------------------------------------------------- */
 
 static OrrU128 size_from_arg(uint64_t size)
 {
@@ -587,8 +584,7 @@ OrrMemoryRegion *orr_memory_region_cast(OrrObject *obj, GError **errp)
     return (OrrMemoryRegion *)r;
 }
 
-/* --- Queries ---------------------------------------------------------------
- */
+/* --- Queries -------------------------------------------------------------- */
 
 OrrObject *orr_memory_region_object(OrrMemoryRegion *mr)
 {

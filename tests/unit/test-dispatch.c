@@ -9,8 +9,7 @@
 
 #include "test-util.h"
 
-/* --- Checks ------------------------------------------------------------------
- */
+/* --- Checks --------------------------------------------------------------- */
 
 #define assert_tx(expr, expected)                                              \
     g_assert_cmpstr(orr_memtx_result_name(expr), ==,                           \
@@ -31,8 +30,7 @@
 
 #define X64 "%" G_GINT64_MODIFIER "x"
 
-/* --- A recording device
- * -------------------------------------------------------- */
+/* --- A recording device --------------------------------------------------- */
 
 /*
  * A register file of bytes in the device's own byte order: register
@@ -180,8 +178,7 @@ static const OrrMemoryOps ops_native8 = {
     .impl = {.max_access_size = 8},
 };
 
-/* --- Building maps
- * --------------------------------------------------------------- */
+/* --- Building maps -------------------------------------------------------- */
 
 static OrrObject *new_owner(const char *name)
 {
@@ -259,8 +256,7 @@ static void finish(OrrObject *o)
     orr_test_assert_no_live_objects();
 }
 
-/* --- RAM
- * ----------------------------------------------------------------------- */
+/* --- RAM ------------------------------------------------------------------ */
 
 /* Sized accesses are little-endian on the bus and land in the backing. */
 static void test_ram_sized(void)
@@ -469,8 +465,7 @@ static void test_bytes_first_error(void)
     finish(o);
 }
 
-/* --- ROM and ROM devices
- * ------------------------------------------------------ */
+/* --- ROM and ROM devices -------------------------------------------------- */
 
 static void test_rom(void)
 {
@@ -570,8 +565,7 @@ static void test_romd(void)
     finish(o);
 }
 
-/* --- MMIO rules
- * ----------------------------------------------------------------- */
+/* --- MMIO rules ----------------------------------------------------------- */
 
 static void test_mmio_valid_sizes(void)
 {
@@ -840,8 +834,7 @@ static void test_mmio_native(void)
     finish(o);
 }
 
-/* --- Straddling
- * ----------------------------------------------------------------- */
+/* --- Straddling ----------------------------------------------------------- */
 
 static void test_straddle_ram_ram(void)
 {
@@ -938,8 +931,7 @@ static void test_straddle_ram_mmio(void)
     finish(o);
 }
 
-/* --- Lookup
- * ----------------------------------------------------------------------- */
+/* --- Lookup --------------------------------------------------------------- */
 
 static void test_find_and_flat_ranges(void)
 {
@@ -1002,8 +994,7 @@ static void test_find_and_flat_ranges(void)
     finish(o);
 }
 
-/* --- The top of the 64-bit space
- * --------------------------------------------------- */
+/* --- The top of the 64-bit space ------------------------------------------ */
 
 static void test_top_of_space(void)
 {
@@ -1080,8 +1071,7 @@ static void test_top_of_space_mmio(void)
     finish(o);
 }
 
-/* --- Re-entrancy
- * ------------------------------------------------------------------- */
+/* --- Re-entrancy ---------------------------------------------------------- */
 
 /* A mirror whose registers are read through the address space itself:
  * offset @k shows the @size bytes at @target + k. */
@@ -1419,8 +1409,7 @@ static void test_reentrant_drop_owner_direct(void)
     finish(o);
 }
 
-/* --- Transactions
- * -------------------------------------------------------------------- */
+/* --- Transactions --------------------------------------------------------- */
 
 static void test_transaction_nested(void)
 {
@@ -1505,8 +1494,7 @@ static void test_transaction_romd(void)
     finish(o);
 }
 
-/* --- Shared views
- * ---------------------------------------------------------------------- */
+/* --- Shared views --------------------------------------------------------- */
 
 static void test_shared_view(void)
 {
@@ -1559,8 +1547,7 @@ static void test_shared_view(void)
     finish(o);
 }
 
-/* --- Fallible ops -----------------------------------------------------------
- */
+/* --- Fallible ops --------------------------------------------------------- */
 
 /* read_tx/write_tx: offsets at 0x80 and above fail; others hold a byte
  * pattern. */
@@ -1616,8 +1603,7 @@ static void test_mmio_fallible_ops(void)
     finish(o);
 }
 
-/* --- The access caches
- * ---------------------------------------------------------- */
+/* --- The access caches ---------------------------------------------------- */
 
 /*
  * A sized RAM access is served from the address space's RAM range or its

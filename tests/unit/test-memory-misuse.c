@@ -8,8 +8,7 @@
 
 #define OBJ(x) ((OrrObject *)(x))
 
-/* --- Regions
- * ------------------------------------------------------------------- */
+/* --- Regions -------------------------------------------------------------- */
 
 /* A test MMIO region counts its calls and answers 0x5a in every byte. */
 static guint io_calls;
@@ -79,8 +78,7 @@ static OrrAddressSpace *new_as(OrrObject *o, OrrMemoryRegion *root)
     return as;
 }
 
-/* --- What "unchanged" means
- * ------------------------------------------------------ */
+/* --- What "unchanged" means ----------------------------------------------- */
 
 static const char *name_or_dash(OrrMemoryRegion *mr)
 {
@@ -137,8 +135,7 @@ static char *state_of(OrrObject *o, OrrAddressSpace *as)
         g_assert_cmpstr(after_, ==, (before));                                 \
     } while (0)
 
-/* --- Errors
- * ---------------------------------------------------------------------- */
+/* --- Errors --------------------------------------------------------------- */
 
 #define assert_contains(hay, needle)                                           \
     do {                                                                       \
@@ -177,8 +174,7 @@ static void end(OrrObject *o)
     orr_test_assert_no_live_objects();
 }
 
-/* --- Mapping
- * ---------------------------------------------------------------------- */
+/* --- Mapping -------------------------------------------------------------- */
 
 /* root (64 KiB) holds c1 at 0 (16 KiB) and c2 at 0x8000 (16 KiB); c1
  * holds sub (MMIO) at 0x100; "loose" (MMIO) is in no container. */
@@ -349,8 +345,7 @@ static void test_subregion_of_alias(void)
     end(m.o);
 }
 
-/* --- Addresses past 2^64
- * ---------------------------------------------------------- */
+/* --- Addresses past 2^64 -------------------------------------------------- */
 
 static void test_overflow(void)
 {
@@ -400,8 +395,7 @@ static void test_overflow(void)
     end(o);
 }
 
-/* --- Bad accesses
- * ----------------------------------------------------------------- */
+/* --- Bad accesses --------------------------------------------------------- */
 
 static void test_access_size(void)
 {
@@ -605,8 +599,7 @@ static void test_rom_write(void)
     end(o);
 }
 
-/* --- Creation
- * -------------------------------------------------------------------- */
+/* --- Creation ------------------------------------------------------------- */
 
 static void test_zero_size(void)
 {

@@ -72,8 +72,7 @@ static guint dev_finalized;
 /* Whether the finalize hook also logs regions. */
 static bool log_regions;
 
-/* --- Small helpers
- * ------------------------------------------------------------ */
+/* --- Small helpers -------------------------------------------------------- */
 
 static void map(OrrMemoryRegion *c, uint64_t at, OrrMemoryRegion *sub)
 {
@@ -213,8 +212,7 @@ static void write32(OrrAddressSpace *as, uint64_t addr, uint64_t v)
     g_assert_cmpint(orr_address_space_write(as, addr, 4, v), ==, ORR_MEMTX_OK);
 }
 
-/* --- The test types
- * ------------------------------------------------------------ */
+/* --- The test types ------------------------------------------------------- */
 
 static void regs_access(MoDev *td)
 {
@@ -384,8 +382,7 @@ static void register_types(void)
     orr_live_add_finalize_hook(on_finalize, NULL, NULL);
 }
 
-/* --- Object helpers
- * ---------------------------------------------------------------- */
+/* --- Object helpers ------------------------------------------------------- */
 
 /* A plain container under @parent (NOREF: held by @parent). */
 static OrrObject *add_container(OrrObject *parent, const char *name)
@@ -488,8 +485,7 @@ static void end(void)
     orr_test_assert_no_live_objects();
 }
 
-/* --- A device that holds its own regions -------------------------------------
- */
+/* --- A device that holds its own regions ---------------------------------- */
 
 typedef enum {
     DROP_DETACHED,     /* never in the tree: the caller's unref */
@@ -589,8 +585,7 @@ static void test_self_contained_every_order(void)
     }
 }
 
-/* --- A device mapped into a machine's sysmem
- * ----------------------------------- */
+/* --- A device mapped into a machine's sysmem ------------------------------ */
 
 static MoDev *sysmem_setup(OrrObject **m_out, bool realized)
 {
@@ -715,8 +710,7 @@ static void test_sysmem_held_device_machine_goes(void)
     end();
 }
 
-/* --- Peter Maydell's case and its reverse
- * ------------------------------------- */
+/* --- Peter Maydell's case and its reverse --------------------------------- */
 
 typedef enum {
     GO_A,        /* unparent A only */
@@ -858,8 +852,7 @@ static void test_reverse_case(void)
     }
 }
 
-/* --- Mapping an ancestor's RAM into one's own view
- * ---------------------------- */
+/* --- Mapping an ancestor's RAM into one's own view ------------------------ */
 
 static void ancestor_alias_case(bool dma_first, bool realized)
 {
@@ -914,8 +907,7 @@ static void test_ancestor_alias_no_cycle(void)
     ancestor_alias_case(true, true);
 }
 
-/* --- MMIO callbacks that drop their own device
- * --------------------------------- */
+/* --- MMIO callbacks that drop their own device ---------------------------- */
 
 /* A realized device mapped in a board: the callback unmaps regs, then
  * unparents the device (which unrealizes it and unmaps its box); the
@@ -1084,8 +1076,7 @@ static void test_callback_drops_device_own_view(void)
     own_view_case(false, true);
 }
 
-/* --- Flat views keep what they show
- * ------------------------------------------- */
+/* --- Flat views keep what they show --------------------------------------- */
 
 /* Destroying a mapped region unmaps it; the view drops it and it goes. */
 static void test_view_destroyed_region(void)
@@ -1195,8 +1186,7 @@ static void test_view_callback_destroys_region(void)
     end();
 }
 
-/* --- The cycle finder
- * ---------------------------------------------------------- */
+/* --- The cycle finder ----------------------------------------------------- */
 
 #define CROSS_CYCLE                                                            \
     "parent /o/a -> /o/a/box | subregion /o/a/box -> /o/b | "                  \
@@ -1411,8 +1401,7 @@ static void test_region_owned_by_region(void)
     end();
 }
 
-/* --- Severed non-owning edges
- * -------------------------------------------------- */
+/* --- Severed non-owning edges --------------------------------------------- */
 
 /* An alias of a region of its own unit: the target destroyed first
  * severs it. */
@@ -1551,8 +1540,7 @@ static void test_sever_as_root_owner_dies(void)
     end();
 }
 
-/* --- Realize failure rollback
- * ------------------------------------------------- */
+/* --- Realize failure rollback --------------------------------------------- */
 
 static void test_realize_failure_cuts_mappings(void)
 {
@@ -1607,8 +1595,7 @@ static void test_realize_failure_cuts_mappings(void)
     end();
 }
 
-/* --- Mapping while the owner is being constructed
- * ----------------------------- */
+/* --- Mapping while the owner is being constructed ------------------------- */
 
 /* A device maps its regions into its own container in instance_post_init,
  * as QEMU devices do in instance_init. */
