@@ -1,6 +1,8 @@
 /*
  * orrery unit tests — shared helpers: set-up, the zero-live-objects check
- * every test ends with, and an event log for checking orders.
+ * every test ends with, checked makers of objects and regions, the
+ * holders and the flat view as text, and an event log for checking
+ * orders. Every helper fails the running test on an unexpected error.
  */
 #ifndef ORRERY_TEST_UTIL_H
 #define ORRERY_TEST_UTIL_H
