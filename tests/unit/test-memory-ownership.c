@@ -74,31 +74,12 @@ static bool log_regions;
 
 /* --- Small helpers -------------------------------------------------------- */
 
-static void map(OrrMemoryRegion *c, uint64_t at, OrrMemoryRegion *sub)
-{
-    g_autoptr(GError) err = NULL;
-
-    g_assert_true(orr_memory_region_add_subregion(c, at, sub, &err));
-    g_assert_no_error(err);
-}
-
 static void unmap(OrrMemoryRegion *c, OrrMemoryRegion *sub)
 {
     g_autoptr(GError) err = NULL;
 
     g_assert_true(orr_memory_region_del_subregion(c, sub, &err));
     g_assert_no_error(err);
-}
-
-static OrrMemoryRegion *new_ram(OrrObject *owner, const char *name,
-                                uint64_t size)
-{
-    g_autoptr(GError) err = NULL;
-    OrrMemoryRegion *mr = orr_memory_region_new_ram(owner, name, size, &err);
-
-    g_assert_no_error(err);
-    g_assert_nonnull(mr);
-    return mr;
 }
 
 static OrrAddressSpace *new_as(OrrObject *owner, const char *name,
@@ -280,8 +261,8 @@ static void make_regions(MoDev *td)
 
 static void wire_regions(MoDev *td)
 {
-    map(td->box, 0, td->ram);
-    map(td->box, REGS_AT, td->regs);
+    orr_test_add_subregion(td->box, 0, td->ram);
+    orr_test_add_subregion(td->box, REGS_AT, td->regs);
 }
 
 static void dev_instance_init(OrrObject *obj)
@@ -310,15 +291,16 @@ static bool base_realize(OrrDevice *dev, GError **errp)
         wire_regions(td);
     }
     if (td->map_box_into != NULL) {
-        map(td->map_box_into, td->map_box_at, td->box);
+        orr_test_add_subregion(td->map_box_into, td->map_box_at, td->box);
     }
     if (td->pull_in != NULL) {
-        map(td->box, td->pull_in_at, td->pull_in);
+        orr_test_add_subregion(td->box, td->pull_in_at, td->pull_in);
     }
     if (td->add_late) {
-        OrrMemoryRegion *late = new_ram(OBJ(dev), "late", 0x10);
+        OrrMemoryRegion *late = orr_test_new_ram(OBJ(dev), "late", 0x10);
         g_assert_nonnull(td->map_box_into);
-        map(td->map_box_into, td->map_box_at + BOX_SIZE, late);
+        orr_test_add_subregion(td->map_box_into, td->map_box_at + BOX_SIZE,
+                               late);
     }
     if (td->fail_realize) {
         g_set_error(errp, ORR_ERROR, ORR_ERROR_FAILED, "boom");
@@ -596,7 +578,7 @@ static MoDev *sysmem_setup(OrrObject **m_out, bool realized)
     if (realized) {
         realize_ok(d);
     }
-    map(orr_machine_get_sysmem(m), 0x10000000, d->box);
+    orr_test_add_subregion(orr_machine_get_sysmem(m), 0x10000000, d->box);
     assert_flat(mem, "10000000-10000fff dev.ram 10001000-100010ff dev.regs");
     /* sysmem (unit /m) -> box (unit /m/dev) points down: owning. */
     g_assert_true(has_holder(d, "subregion /m/sysmem"));
@@ -728,7 +710,7 @@ static void maydell_case(bool realized, PairOrder order)
     MoDev *a = dev_add(o, TYPE_DEV, "a");
     MoDev *b = dev_add(OBJ(a), TYPE_DEV, "b");
 
-    map(a->box, 0x8000, b->box);
+    orr_test_add_subregion(a->box, 0x8000, b->box);
     OrrAddressSpace *as = new_as(OBJ(a), "as", a->box);
     assert_flat(as, "0-fff a.ram 1000-10ff a.regs 8000-8fff b.ram "
                     "9000-90ff b.regs");
@@ -795,9 +777,9 @@ static void reverse_case(bool realized, PairOrder order)
     OrrObject *o = add_container(orr_root(), "o");
     MoDev *a = dev_add(o, TYPE_DEV, "a");
     MoDev *b = dev_add(OBJ(a), TYPE_DEV, "b");
-    OrrMemoryRegion *shared = new_ram(OBJ(a), "shared", 0x100);
+    OrrMemoryRegion *shared = orr_test_new_ram(OBJ(a), "shared", 0x100);
 
-    map(b->box, 0x8000, shared);
+    orr_test_add_subregion(b->box, 0x8000, shared);
     OrrAddressSpace *as = new_as(OBJ(b), "as", b->box);
     assert_flat(as, "0-fff b.ram 1000-10ff b.regs 8000-80ff a.shared");
     write32(as, 0x8000, 0x5a5a);
@@ -861,10 +843,10 @@ static void ancestor_alias_case(bool dma_first, bool realized)
     OrrObject *m = add_machine("m");
     OrrAddressSpace *mem = orr_machine_get_memory(m);
     MoDev *dma = dma_first ? dev_add(m, TYPE_DEV, "dma") : NULL;
-    OrrMemoryRegion *ram = new_ram(m, "ram", 0x10000);
+    OrrMemoryRegion *ram = orr_test_new_ram(m, "ram", 0x10000);
     g_autoptr(GError) err = NULL;
 
-    map(orr_machine_get_sysmem(m), 0, ram);
+    orr_test_add_subregion(orr_machine_get_sysmem(m), 0, ram);
     if (!dma_first) {
         dma = dev_add(m, TYPE_DEV, "dma");
     }
@@ -877,8 +859,8 @@ static void ancestor_alias_case(bool dma_first, bool realized)
     OrrMemoryRegion *win =
         orr_memory_region_new_alias(OBJ(dma), "win", ram, 0, 0x10000, &err);
     g_assert_no_error(err);
-    map(view, 0x80000000, win);
-    map(view, 0, dma->box);
+    orr_test_add_subregion(view, 0x80000000, win);
+    orr_test_add_subregion(view, 0, dma->box);
     OrrAddressSpace *das = new_as(OBJ(dma), "das", view);
 
     assert_flat(das, "0-fff dma.ram 1000-10ff dma.regs "
@@ -920,7 +902,7 @@ static void drops_own_device_case(bool is_write)
     uint64_t v = 0;
 
     realize_ok(d);
-    map(b.sysmem, 0x10000, d->box);
+    orr_test_add_subregion(b.sysmem, 0x10000, d->box);
     d->drop_self = true;
     d->nested_as = b.memory;
     d->nested_addr = 0x10000 + REGS_AT;
@@ -970,7 +952,7 @@ static void test_callback_drops_unrealized_device(void)
     MoDev *d = dev_add(b.obj, TYPE_DEV, "d");
 
     unmap(d->box, d->regs);
-    map(b.sysmem, 0x20000, d->regs);
+    orr_test_add_subregion(b.sysmem, 0x20000, d->regs);
     assert_flat(b.memory, "20000-200ff d.regs");
     d->drop_self = true;
     guint before = dev_finalized;
@@ -1036,7 +1018,7 @@ static void own_view_case(bool is_write, bool realized)
     uint8_t buf[8] = {1, 2, 3, 4, 5, 6, 7, 8};
 
     g_assert_no_error(err);
-    map(d->box, REGS_AT + REGS_SIZE, pr);
+    orr_test_add_subregion(d->box, REGS_AT + REGS_SIZE, pr);
     OrrAddressSpace *das = new_as(OBJ(d), "as", d->box);
     assert_flat(das, "0-fff d.ram 1000-10ff d.regs 1100-11ff p.probe");
     if (realized) {
@@ -1087,12 +1069,12 @@ static void test_view_destroyed_region(void)
     g_autoptr(GError) err = NULL;
     OrrMemoryRegion *root =
         orr_memory_region_new_container(o, "root", 0x10000, &err);
-    OrrMemoryRegion *r = new_ram(o, "r", 0x1000);
-    OrrMemoryRegion *keep = new_ram(o, "keep", 0x1000);
+    OrrMemoryRegion *r = orr_test_new_ram(o, "r", 0x1000);
+    OrrMemoryRegion *keep = orr_test_new_ram(o, "keep", 0x1000);
 
     g_assert_no_error(err);
-    map(root, 0x1000, r);
-    map(root, 0x4000, keep);
+    orr_test_add_subregion(root, 0x1000, r);
+    orr_test_add_subregion(root, 0x4000, keep);
     OrrAddressSpace *as = new_as(o, "as", root);
     assert_flat(as, "1000-1fff o.r 4000-4fff o.keep");
     orr_test_assert_holders(r, "parent /o|flatview");
@@ -1166,7 +1148,7 @@ static void test_view_callback_destroys_region(void)
     g_assert_no_error(err);
     k.mr = orr_memory_region_new_io(o, "io", 0x100, &killer_ops, &k, &err);
     g_assert_no_error(err);
-    map(root, 0x2000, k.mr);
+    orr_test_add_subregion(root, 0x2000, k.mr);
     k.as = new_as(o, "as", root);
     assert_flat(k.as, "2000-20ff o.io");
 
@@ -1200,10 +1182,10 @@ static void cross_link(MoDev **a_out, MoDev **b_out, OrrMemoryRegion **ar,
     MoDev *a = dev_add(o, TYPE_DEV, "a");
     MoDev *b = dev_add(o, TYPE_DEV, "b");
 
-    *ar = new_ram(OBJ(a), "xr", 0x100);
-    *br = new_ram(OBJ(b), "xr", 0x100);
-    map(a->box, 0x8000, *br);
-    map(b->box, 0x8000, *ar);
+    *ar = orr_test_new_ram(OBJ(a), "xr", 0x100);
+    *br = orr_test_new_ram(OBJ(b), "xr", 0x100);
+    orr_test_add_subregion(a->box, 0x8000, *br);
+    orr_test_add_subregion(b->box, 0x8000, *ar);
     g_assert_true(has_holder(a, "subregion /o/b/box"));
     g_assert_true(has_holder(b, "subregion /o/a/box"));
     *a_out = a;
@@ -1348,14 +1330,14 @@ static void test_unrealize_keeps_upward_alias(void)
 {
     begin();
     Board bd = add_board("m");
-    OrrMemoryRegion *ram = new_ram(bd.obj, "ram", RAM_SIZE);
+    OrrMemoryRegion *ram = orr_test_new_ram(bd.obj, "ram", RAM_SIZE);
     MoDev *d = dev_add(bd.obj, TYPE_DEV, "d");
     g_autoptr(GError) err = NULL;
     OrrMemoryRegion *w =
         orr_memory_region_new_alias(OBJ(d), "dma", ram, 0, RAM_SIZE, &err);
 
     g_assert_no_error(err);
-    map(d->box, 0x8000, w);
+    orr_test_add_subregion(d->box, 0x8000, w);
     realize_ok(d);
     orr_device_unrealize((OrrDevice *)d);
     g_assert_true(orr_memory_region_get_alias_target(w) == ram);
@@ -1376,8 +1358,8 @@ static void test_region_owned_by_region(void)
     OrrObject *o = add_container(orr_root(), "o");
     MoDev *d = dev_add(o, TYPE_DEV, "d");
     OrrObject *x = add_container(o, "x");
-    OrrMemoryRegion *mid = new_ram(OBJ(d), "mid", 0x100);
-    OrrMemoryRegion *inner = new_ram(OBJ(mid), "inner", 0x10);
+    OrrMemoryRegion *mid = orr_test_new_ram(OBJ(d), "mid", 0x100);
+    OrrMemoryRegion *inner = orr_test_new_ram(OBJ(mid), "inner", 0x10);
     g_autoptr(GError) err = NULL;
 
     g_assert_true(orr_object_get_lifetime_unit(OBJ(inner)) == OBJ(d));
@@ -1410,13 +1392,13 @@ static void test_sever_alias_same_unit(void)
     begin();
     OrrObject *o = add_container(orr_root(), "o");
     MoDev *d = dev_add(o, TYPE_DEV, "d");
-    OrrMemoryRegion *tgt = new_ram(OBJ(d), "tgt", 0x1000);
+    OrrMemoryRegion *tgt = orr_test_new_ram(OBJ(d), "tgt", 0x1000);
     g_autoptr(GError) err = NULL;
     OrrMemoryRegion *win =
         orr_memory_region_new_alias(OBJ(d), "win", tgt, 0, 0x1000, &err);
 
     g_assert_no_error(err);
-    map(d->box, 0x4000, win);
+    orr_test_add_subregion(d->box, 0x4000, win);
     g_assert_true(orr_memory_region_get_alias_target(win) == tgt);
     orr_test_assert_holders(d, "parent /o");
 
@@ -1448,14 +1430,14 @@ static void sever_alias_owner_case(bool target_mapped)
         unmap(y->box, y->regs);
     }
     OrrMemoryRegion *tgt =
-        target_mapped ? y->ram : new_ram(OBJ(y), "hidden", 0x1000);
+        target_mapped ? y->ram : orr_test_new_ram(OBJ(y), "hidden", 0x1000);
     g_autoptr(GError) err = NULL;
     OrrMemoryRegion *win =
         orr_memory_region_new_alias(OBJ(d), "win", tgt, 0, 0x1000, &err);
 
     g_assert_no_error(err);
     orr_object_ref(OBJ(d));
-    map(d->box, 0x4000, win);
+    orr_test_add_subregion(d->box, 0x4000, win);
     OrrAddressSpace *das = new_as(OBJ(d), "as", d->box);
     if (target_mapped) {
         assert_flat(das, "0-fff d.ram 1000-10ff d.regs 4000-4fff y.ram");
@@ -1548,12 +1530,12 @@ static void test_realize_failure_cuts_mappings(void)
     Board b = add_board("b");
     MoDev *d = dev_add(b.obj, TYPE_DEV, "d");
     MoDev *p = dev_add(b.obj, TYPE_DEV, "p");
-    OrrMemoryRegion *solo = new_ram(OBJ(d), "solo", 0x100);
-    OrrMemoryRegion *loan = new_ram(OBJ(p), "loan", 0x100);
+    OrrMemoryRegion *solo = orr_test_new_ram(OBJ(d), "solo", 0x100);
+    OrrMemoryRegion *loan = orr_test_new_ram(OBJ(p), "loan", 0x100);
     g_autoptr(GError) err = NULL;
 
     /* Made before realize: kept by the rollback. */
-    map(b.sysmem, 0x100000, solo);
+    orr_test_add_subregion(b.sysmem, 0x100000, solo);
     d->map_box_into = b.sysmem;
     d->map_box_at = 0x200000;
     d->pull_in = loan;
