@@ -436,6 +436,9 @@ static void mmio_cache_fill(OrrMmioCache *c, const OrrFlatEntry *e)
     c->hold = e->unit_pinned ? NULL
                              : orr_object_get_lifetime_unit((OrrObject *)e->mr);
     c->plain = c->hold == NULL && ops->read_tx == NULL && ops->write_tx == NULL;
+    /* The inline path calls these unchecked; check_ops() made sure that
+     * ops without _tx calls have both. */
+    g_assert(!c->plain || (c->read != NULL && c->write != NULL));
 }
 
 static G_GNUC_NO_INLINE OrrMemTxResult as_rw_sized_slow(OrrAddressSpace *as,
