@@ -8,98 +8,12 @@
 #include <string.h>
 
 #include "test-util.h"
+#include "dispatch-fixture.h"
 
-/* --- Checks --------------------------------------------------------------- */
+/* --- Ops of the recording device ------------------------------------------ */
 
-#define assert_tx(expr, expected)                                              \
-    g_assert_cmpstr(orr_memtx_result_name(expr), ==,                           \
-                    orr_memtx_result_name(expected))
-
-/* A sized read: its result and value (the value is preset to garbage so
- * that a failed read must really store the fill value). */
-#define assert_read(as, addr, size, result, expected)                          \
-    do {                                                                       \
-        uint64_t v_ = UINT64_C(0xdeadbeefdeadbeef);                            \
-        assert_tx(orr_address_space_read((as), (addr), (size), &v_),           \
-                  (result));                                                   \
-        g_assert_cmphex(v_, ==, (expected));                                   \
-    } while (0)
-
-#define assert_write(as, addr, size, value, result)                            \
-    assert_tx(orr_address_space_write((as), (addr), (size), (value)), (result))
-
-#define X64 "%" G_GINT64_MODIFIER "x"
-
-/* --- A recording device --------------------------------------------------- */
-
-/*
- * A register file of bytes in the device's own byte order: register
- * (offset, size) is mem[offset .. offset + size) read as a little- or
- * big-endian number. Whatever the byte order and however an access is
- * split or widened, the bus bytes of an access must then be the bytes of
- * mem at the same offsets. Every call is logged ("r off/size",
- * "w off/size=value", "a off/size/r|w" for accepts()).
- */
-typedef struct RecDev {
-    OrrEndian endian;
-    bool refuse_all;
-    bool refuse_writes;
-    bool refuse_at; /* refuse accesses at @refuse_offset */
-    uint64_t refuse_offset;
-    uint8_t mem[256];
-} RecDev;
-
-static bool rec_big(const RecDev *d)
-{
-    return d->endian == ORR_ENDIAN_BIG ||
-           (d->endian == ORR_ENDIAN_NATIVE && G_BYTE_ORDER == G_BIG_ENDIAN);
-}
-
-static uint64_t rec_read(void *opaque, uint64_t offset, unsigned size)
-{
-    RecDev *d = opaque;
-    uint64_t v = 0;
-
-    g_assert_cmpuint(offset + size, <=, sizeof d->mem);
-    for (unsigned i = 0; i < size; i++) {
-        uint64_t byte = d->mem[offset + i];
-        v = rec_big(d) ? (v << 8) | byte : v | (byte << (8 * i));
-    }
-    orr_test_log("r " X64 "/%u", offset, size);
-    return v;
-}
-
-static void rec_write(void *opaque, uint64_t offset, uint64_t value,
-                      unsigned size)
-{
-    RecDev *d = opaque;
-
-    g_assert_cmpuint(offset + size, <=, sizeof d->mem);
-    orr_test_log("w " X64 "/%u=" X64, offset, size, value);
-    for (unsigned i = 0; i < size; i++) {
-        unsigned shift = rec_big(d) ? 8 * (size - 1 - i) : 8 * i;
-        d->mem[offset + i] = (uint8_t)(value >> shift);
-    }
-}
-
-static bool rec_accepts(void *opaque, uint64_t offset, unsigned size,
-                        bool is_write)
-{
-    RecDev *d = opaque;
-
-    orr_test_log("a " X64 "/%u/%c", offset, size, is_write ? 'w' : 'r');
-    return !d->refuse_all && !(d->refuse_writes && is_write) &&
-           !(d->refuse_at && offset == d->refuse_offset);
-}
-
-/* Full-width little-endian registers, no accepts(). */
-static const OrrMemoryOps ops_le8 = {
-    .read = rec_read,
-    .write = rec_write,
-    .endianness = ORR_ENDIAN_LITTLE,
-    .valid = {.max_access_size = 8},
-    .impl = {.max_access_size = 8},
-};
+/* ops_le8 and ops_accepts, which the other dispatch tests use too, are in
+ * dispatch-fixture.c. */
 
 /* Everything left at 0: valid and impl sizes 1..4, native order. */
 static const OrrMemoryOps ops_default = {
@@ -121,15 +35,6 @@ static const OrrMemoryOps ops_unaligned = {
     .endianness = ORR_ENDIAN_LITTLE,
     .valid = {.max_access_size = 8, .unaligned = true},
     .impl = {.max_access_size = 8, .unaligned = true},
-};
-
-static const OrrMemoryOps ops_accepts = {
-    .read = rec_read,
-    .write = rec_write,
-    .accepts = rec_accepts,
-    .endianness = ORR_ENDIAN_LITTLE,
-    .valid = {.max_access_size = 8},
-    .impl = {.max_access_size = 8},
 };
 
 static const OrrMemoryOps ops_split_le = {
@@ -180,56 +85,6 @@ static const OrrMemoryOps ops_native8 = {
 
 /* --- Building maps -------------------------------------------------------- */
 
-static OrrObject *new_owner(const char *name)
-{
-    OrrObject *o = orr_object_new(ORR_TYPE_CONTAINER, NULL);
-
-    g_assert_nonnull(orr_object_add_child(orr_root(), name, o, NULL));
-    orr_object_unref(o);
-    orr_test_log_clear();
-    return o;
-}
-
-static OrrObject *new_child_owner(OrrObject *parent, const char *name)
-{
-    OrrObject *o = orr_object_new(ORR_TYPE_CONTAINER, NULL);
-
-    g_assert_nonnull(orr_object_add_child(parent, name, o, NULL));
-    orr_object_unref(o);
-    return o;
-}
-
-static OrrMemoryRegion *io(OrrObject *owner, const char *name, uint64_t size,
-                           const OrrMemoryOps *ops, void *opaque)
-{
-    g_autoptr(GError) err = NULL;
-    OrrMemoryRegion *mr =
-        orr_memory_region_new_io(owner, name, size, ops, opaque, &err);
-
-    g_assert_no_error(err);
-    g_assert_nonnull(mr);
-    return mr;
-}
-
-static OrrAddressSpace *space(OrrObject *owner, const char *name,
-                              OrrMemoryRegion *root)
-{
-    g_autoptr(GError) err = NULL;
-    OrrAddressSpace *as = orr_address_space_new(owner, name, root, &err);
-
-    g_assert_no_error(err);
-    g_assert_nonnull(as);
-    return as;
-}
-
-static uint8_t *host(OrrMemoryRegion *mr)
-{
-    uint8_t *p = orr_memory_region_get_ram_ptr(mr);
-
-    g_assert_nonnull(p);
-    return p;
-}
-
 /* A map with one device at 0x1000 of a 0x10000 container. */
 static OrrAddressSpace *one_device(OrrObject *o, const OrrMemoryOps *ops,
                                    RecDev *dev)
@@ -247,13 +102,6 @@ static void assert_filled(const uint8_t *p, size_t len, uint8_t byte)
             g_error("byte %zu is 0x%02x, not 0x%02x", i, p[i], byte);
         }
     }
-}
-
-static void finish(OrrObject *o)
-{
-    orr_object_unparent(o);
-    orr_test_log_clear();
-    orr_test_assert_no_live_objects();
 }
 
 /* --- RAM ------------------------------------------------------------------ */
