@@ -10,6 +10,7 @@
 
 /* --- Checks --------------------------------------------------------------- */
 
+/* Compares two OrrMemTxResults by name, so that a failure shows both. */
 #define assert_tx(expr, expected)                                              \
     g_assert_cmpstr(orr_memtx_result_name(expr), ==,                           \
                     orr_memtx_result_name(expected))
@@ -24,9 +25,11 @@
         g_assert_cmphex(v_, ==, (expected));                                   \
     } while (0)
 
+/* A sized write and its result. */
 #define assert_write(as, addr, size, value, result)                            \
     assert_tx(orr_address_space_write((as), (addr), (size), (value)), (result))
 
+/* The printf conversion of a uint64_t in hex. */
 #define X64 "%" G_GINT64_MODIFIER "x"
 
 /* --- A recording device --------------------------------------------------- */
