@@ -14,7 +14,7 @@ static bool rec_big(const RecDev *d)
            (d->endian == ORR_ENDIAN_NATIVE && G_BYTE_ORDER == G_BIG_ENDIAN);
 }
 
-uint64_t rec_read(void *opaque, uint64_t offset, unsigned size)
+uint64_t disp_rec_read(void *opaque, uint64_t offset, unsigned size)
 {
     RecDev *d = opaque;
     uint64_t v = 0;
@@ -28,7 +28,8 @@ uint64_t rec_read(void *opaque, uint64_t offset, unsigned size)
     return v;
 }
 
-void rec_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+void disp_rec_write(void *opaque, uint64_t offset, uint64_t value,
+                    unsigned size)
 {
     RecDev *d = opaque;
 
@@ -40,7 +41,8 @@ void rec_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
     }
 }
 
-bool rec_accepts(void *opaque, uint64_t offset, unsigned size, bool is_write)
+bool disp_rec_accepts(void *opaque, uint64_t offset, unsigned size,
+                      bool is_write)
 {
     RecDev *d = opaque;
 
@@ -49,18 +51,18 @@ bool rec_accepts(void *opaque, uint64_t offset, unsigned size, bool is_write)
            !(d->refuse_at && offset == d->refuse_offset);
 }
 
-const OrrMemoryOps ops_le8 = {
-    .read = rec_read,
-    .write = rec_write,
+const OrrMemoryOps disp_ops_le8 = {
+    .read = disp_rec_read,
+    .write = disp_rec_write,
     .endianness = ORR_ENDIAN_LITTLE,
     .valid = {.max_access_size = 8},
     .impl = {.max_access_size = 8},
 };
 
-const OrrMemoryOps ops_accepts = {
-    .read = rec_read,
-    .write = rec_write,
-    .accepts = rec_accepts,
+const OrrMemoryOps disp_ops_accepts = {
+    .read = disp_rec_read,
+    .write = disp_rec_write,
+    .accepts = disp_rec_accepts,
     .endianness = ORR_ENDIAN_LITTLE,
     .valid = {.max_access_size = 8},
     .impl = {.max_access_size = 8},
@@ -68,7 +70,7 @@ const OrrMemoryOps ops_accepts = {
 
 /* --- Building maps -------------------------------------------------------- */
 
-OrrObject *new_owner(const char *name)
+OrrObject *disp_new_owner(const char *name)
 {
     OrrObject *o = orr_object_new(ORR_TYPE_CONTAINER, NULL);
 
@@ -78,7 +80,7 @@ OrrObject *new_owner(const char *name)
     return o;
 }
 
-OrrObject *new_child_owner(OrrObject *parent, const char *name)
+OrrObject *disp_new_child_owner(OrrObject *parent, const char *name)
 {
     OrrObject *o = orr_object_new(ORR_TYPE_CONTAINER, NULL);
 
@@ -87,8 +89,8 @@ OrrObject *new_child_owner(OrrObject *parent, const char *name)
     return o;
 }
 
-OrrMemoryRegion *io(OrrObject *owner, const char *name, uint64_t size,
-                    const OrrMemoryOps *ops, void *opaque)
+OrrMemoryRegion *disp_io(OrrObject *owner, const char *name, uint64_t size,
+                         const OrrMemoryOps *ops, void *opaque)
 {
     g_autoptr(GError) err = NULL;
     OrrMemoryRegion *mr =
@@ -99,8 +101,8 @@ OrrMemoryRegion *io(OrrObject *owner, const char *name, uint64_t size,
     return mr;
 }
 
-OrrAddressSpace *space(OrrObject *owner, const char *name,
-                       OrrMemoryRegion *root)
+OrrAddressSpace *disp_space(OrrObject *owner, const char *name,
+                            OrrMemoryRegion *root)
 {
     g_autoptr(GError) err = NULL;
     OrrAddressSpace *as = orr_address_space_new(owner, name, root, &err);
@@ -110,7 +112,7 @@ OrrAddressSpace *space(OrrObject *owner, const char *name,
     return as;
 }
 
-uint8_t *host(OrrMemoryRegion *mr)
+uint8_t *disp_host(OrrMemoryRegion *mr)
 {
     uint8_t *p = orr_memory_region_get_ram_ptr(mr);
 
@@ -118,7 +120,7 @@ uint8_t *host(OrrMemoryRegion *mr)
     return p;
 }
 
-void finish(OrrObject *o)
+void disp_finish(OrrObject *o)
 {
     orr_object_unparent(o);
     orr_test_log_clear();

@@ -55,45 +55,47 @@ typedef struct RecDev {
  * (NOREF: the test that maps the device keeps it alive, usually on its
  * stack, until the device's region is gone). An access past mem fails
  * the test. */
-uint64_t rec_read(void *opaque, uint64_t offset, unsigned size);
-void rec_write(void *opaque, uint64_t offset, uint64_t value, unsigned size);
+uint64_t disp_rec_read(void *opaque, uint64_t offset, unsigned size);
+void disp_rec_write(void *opaque, uint64_t offset, uint64_t value,
+                    unsigned size);
 /* Refuses what the RecDev's refuse_* fields say. */
-bool rec_accepts(void *opaque, uint64_t offset, unsigned size, bool is_write);
+bool disp_rec_accepts(void *opaque, uint64_t offset, unsigned size,
+                      bool is_write);
 
 /* Full-width little-endian registers, no accepts(). */
-extern const OrrMemoryOps ops_le8;
-/* The same with rec_accepts(). */
-extern const OrrMemoryOps ops_accepts;
+extern const OrrMemoryOps disp_ops_le8;
+/* The same with disp_rec_accepts(). */
+extern const OrrMemoryOps disp_ops_accepts;
 
 /* --- Building maps -------------------------------------------------------- */
 
 /* Returns: (transfer none): a new container object added to the root as
- * @name, held by the root only (finish() drops it); clears the log. */
-OrrObject *new_owner(const char *name);
+ * @name, held by the root only (disp_finish() drops it); clears the log. */
+OrrObject *disp_new_owner(const char *name);
 
 /* Returns: (transfer none): a new container object added to @parent as
  * @name, held by @parent only. */
-OrrObject *new_child_owner(OrrObject *parent, const char *name);
+OrrObject *disp_new_child_owner(OrrObject *parent, const char *name);
 
 /* An MMIO region, as orr_memory_region_new_io() makes it: (transfer none)
  * with an owner, full without. @ops and @opaque are borrowed and must
  * outlive the region. */
-OrrMemoryRegion *io(OrrObject *owner, const char *name, uint64_t size,
-                    const OrrMemoryOps *ops, void *opaque);
+OrrMemoryRegion *disp_io(OrrObject *owner, const char *name, uint64_t size,
+                         const OrrMemoryOps *ops, void *opaque);
 
 /* An address space over @root, as orr_address_space_new() makes it:
  * (transfer none) with an owner, full without. @root is borrowed; the
  * space's edge to it is the library's (classified like a link). */
-OrrAddressSpace *space(OrrObject *owner, const char *name,
-                       OrrMemoryRegion *root);
+OrrAddressSpace *disp_space(OrrObject *owner, const char *name,
+                            OrrMemoryRegion *root);
 
 /* Returns: (transfer none): @mr's host backing, valid for @mr's life;
  * fails the test if @mr has none. */
-uint8_t *host(OrrMemoryRegion *mr);
+uint8_t *disp_host(OrrMemoryRegion *mr);
 
 /* Unparents @o, dropping its parent's reference (the last one of an owner
- * from new_owner()), clears the log and fails the test if any object is
+ * from disp_new_owner()), clears the log and fails the test if any object is
  * still alive. */
-void finish(OrrObject *o);
+void disp_finish(OrrObject *o);
 
 #endif /* ORRERY_TEST_DISPATCH_FIXTURE_H */

@@ -44,21 +44,21 @@ static void warm(OrrAddressSpace *as, uint64_t addr)
 static void test_cache_invalidation(void)
 {
     g_autoptr(GError) err = NULL;
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x100000);
     OrrMemoryRegion *box = orr_test_new_container(o, "box", 0x10000);
     OrrMemoryRegion *a = orr_test_new_ram(o, "a", 0x2000);
     OrrMemoryRegion *b = orr_test_new_ram(o, "b", 0x2000);
     RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
-    uint8_t *ha = host(a);
-    uint8_t *hb = host(b);
+    uint8_t *ha = disp_host(a);
+    uint8_t *hb = disp_host(b);
 
     memset(ha, 0xaa, 0x2000);
     memset(hb, 0xbb, 0x2000);
     memset(dev.mem, 0xdd, sizeof dev.mem);
     orr_test_add_subregion(box, 0, a);
     orr_test_add_subregion(root, 0x10000, box);
-    OrrAddressSpace *as = space(o, "as", root);
+    OrrAddressSpace *as = disp_space(o, "as", root);
 
     /* Disabled, then enabled again. */
     warm(as, 0x11000);
@@ -85,7 +85,7 @@ static void test_cache_invalidation(void)
 
     /* An MMIO region of higher priority over a cached page. */
     warm(as, 0x11000);
-    OrrMemoryRegion *dv = io(o, "dev", 0x100, &ops_le8, &dev);
+    OrrMemoryRegion *dv = disp_io(o, "dev", 0x100, &disp_ops_le8, &dev);
     g_assert_true(
         orr_memory_region_add_subregion_overlap(box, 0x1000, dv, 1, &err));
     g_assert_no_error(err);
@@ -131,7 +131,7 @@ static void test_cache_invalidation(void)
     g_assert_true(orr_memory_region_del_subregion(root, win, &err));
     assert_read_both(as, 0x80010, 1, ORR_MEMTX_DECODE_ERROR, 0);
     g_assert_no_error(err);
-    finish(o);
+    disp_finish(o);
 }
 
 /* A ROM device's page, cached in ROMD mode, goes to the ops once the
@@ -139,21 +139,21 @@ static void test_cache_invalidation(void)
 static void test_cache_romd_and_rom(void)
 {
     g_autoptr(GError) err = NULL;
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x100000);
     RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
-    OrrMemoryRegion *rd =
-        orr_memory_region_new_romd(o, "flash", 0x1000, &ops_le8, &dev, &err);
+    OrrMemoryRegion *rd = orr_memory_region_new_romd(o, "flash", 0x1000,
+                                                     &disp_ops_le8, &dev, &err);
     static const uint8_t contents[4] = {1, 2, 3, 4};
     OrrMemoryRegion *rom = orr_memory_region_new_rom(o, "rom", 0x1000, contents,
                                                      sizeof contents, &err);
 
     g_assert_no_error(err);
-    memset(host(rd), 0x11, 0x1000);
+    memset(disp_host(rd), 0x11, 0x1000);
     memset(dev.mem, 0x22, sizeof dev.mem);
     orr_test_add_subregion(root, 0x8000, rd);
     orr_test_add_subregion(root, 0x9000, rom);
-    OrrAddressSpace *as = space(o, "as", root);
+    OrrAddressSpace *as = disp_space(o, "as", root);
 
     warm(as, 0x8000);
     orr_test_assert_log("w 0/4=11111111");
@@ -168,7 +168,7 @@ static void test_cache_romd_and_rom(void)
               ORR_MEMTX_ACCESS_ERROR);
     assert_read_both(as, 0x9000, 4, ORR_MEMTX_OK, 0x04030201);
     orr_test_assert_log("");
-    finish(o);
+    disp_finish(o);
 }
 
 /*
@@ -181,7 +181,7 @@ static void test_cache_romd_and_rom(void)
 static void test_cache_many_pages(void)
 {
     enum { N = 256, STRIDE = 0x10000, PAGE = 0x1000 };
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     OrrMemoryRegion *root =
         orr_test_new_container(o, "root", (uint64_t)N * STRIDE);
     uint8_t *h[N];
@@ -193,14 +193,14 @@ static void test_cache_many_pages(void)
 
         g_snprintf(name, sizeof name, "r%u", i);
         OrrMemoryRegion *r = orr_test_new_ram(o, name, 2 * PAGE);
-        h[i] = host(r);
+        h[i] = disp_host(r);
         /* Different in each region, so that a read served from the
          * wrong region's backing shows. */
         memset(h[i], (int)(i + 1), 2 * PAGE);
         orr_test_add_subregion(root, (uint64_t)i * STRIDE, r);
     }
     orr_memory_transaction_commit();
-    OrrAddressSpace *as = space(o, "as", root);
+    OrrAddressSpace *as = disp_space(o, "as", root);
 
     for (guint k = 0; k < 30000; k++) {
         guint i = (guint)g_rand_int_range(rand, 0, N);
@@ -249,7 +249,7 @@ static void test_cache_many_pages(void)
     }
     g_assert_no_error(err);
     g_rand_free(rand);
-    finish(o);
+    disp_finish(o);
 }
 
 /* The little-endian value of @size bytes. */
@@ -273,21 +273,21 @@ static uint64_t le_value(const uint8_t *bytes, unsigned size)
  */
 static void test_cache_edges(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x100000);
     OrrMemoryRegion *small = orr_test_new_ram(o, "small", 0x10);
     OrrMemoryRegion *pages = orr_test_new_ram(o, "pages", 0x2000);
     RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
-    OrrMemoryRegion *tiny = io(o, "tiny", 2, &ops_le8, &dev);
+    OrrMemoryRegion *tiny = disp_io(o, "tiny", 2, &disp_ops_le8, &dev);
     static const struct {
         uint64_t base, len;
     } ends[] = {{0x1000, 0x10}, {0x4000, 0x2000}, {0x8000, 2}};
 
     for (guint i = 0; i < 0x10; i++) {
-        host(small)[i] = (uint8_t)(0x10 + i);
+        disp_host(small)[i] = (uint8_t)(0x10 + i);
     }
     for (guint i = 0; i < 0x2000; i++) {
-        host(pages)[i] = (uint8_t)(i * 7);
+        disp_host(pages)[i] = (uint8_t)(i * 7);
     }
     for (guint i = 0; i < sizeof dev.mem; i++) {
         dev.mem[i] = (uint8_t)(0xa0 + i);
@@ -295,7 +295,7 @@ static void test_cache_edges(void)
     orr_test_add_subregion(root, 0x1000, small);
     orr_test_add_subregion(root, 0x4000, pages);
     orr_test_add_subregion(root, 0x8000, tiny);
-    OrrAddressSpace *as = space(o, "as", root);
+    OrrAddressSpace *as = disp_space(o, "as", root);
 
     for (guint e = 0; e < G_N_ELEMENTS(ends); e++) {
         uint64_t last = ends[e].base + ends[e].len;
@@ -318,7 +318,7 @@ static void test_cache_edges(void)
         }
     }
     orr_test_log_clear();
-    finish(o);
+    disp_finish(o);
 }
 
 /*
@@ -364,7 +364,7 @@ static void test_tlb_index(void)
  */
 static void test_cache_tlb_pages(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     OrrMemoryRegion *root = orr_test_new_container(o, "root", ORR_SIZE_2_64);
     OrrMemoryRegion *a = orr_test_new_ram(o, "a", 0x1000);
     OrrMemoryRegion *b = orr_test_new_ram(o, "b", 0x1000);
@@ -379,9 +379,9 @@ static void test_cache_tlb_pages(void)
 
     g_assert_no_error(err);
     for (guint i = 0; i < 0x1000; i++) {
-        host(a)[i] = (uint8_t)i;
-        host(b)[i] = (uint8_t)(0x80 + i);
-        host(high)[i] = (uint8_t)(0x40 + i);
+        disp_host(a)[i] = (uint8_t)i;
+        disp_host(b)[i] = (uint8_t)(0x80 + i);
+        disp_host(high)[i] = (uint8_t)(0x40 + i);
     }
     orr_test_add_subregion(root, 0, zero);
     orr_test_add_subregion(root, 0x10000, a);
@@ -389,7 +389,7 @@ static void test_cache_tlb_pages(void)
     orr_test_add_subregion(root, 0x20000, rom);
     orr_test_add_subregion(root, 0x40000, other);
     orr_test_add_subregion(root, top, high);
-    OrrAddressSpace *as = space(o, "as", root);
+    OrrAddressSpace *as = disp_space(o, "as", root);
 
     for (uint64_t addr = 0x10ff9; addr < 0x11000; addr++) {
         for (unsigned size = 2; size <= 8; size *= 2) {
@@ -410,13 +410,13 @@ static void test_cache_tlb_pages(void)
             warm(as, 0x11000);
             warm(as, 0x40000);
             assert_write(as, addr, size, UINT64_MAX, ORR_MEMTX_OK);
-            g_assert_cmphex(host(a)[0xfff], ==, 0xff);
-            g_assert_cmphex(host(b)[(addr + size - 1) & 0xfff], ==, 0xff);
+            g_assert_cmphex(disp_host(a)[0xfff], ==, 0xff);
+            g_assert_cmphex(disp_host(b)[(addr + size - 1) & 0xfff], ==, 0xff);
             for (guint i = 0xff0; i < 0x1000; i++) {
-                host(a)[i] = (uint8_t)i;
+                disp_host(a)[i] = (uint8_t)i;
             }
             for (guint i = 0; i < 0x10; i++) {
-                host(b)[i] = (uint8_t)(0x80 + i);
+                disp_host(b)[i] = (uint8_t)(0x80 + i);
             }
         }
     }
@@ -439,7 +439,7 @@ static void test_cache_tlb_pages(void)
               ORR_MEMTX_ACCESS_ERROR);
     assert_read_both(as, 0x20004, 4, ORR_MEMTX_OK, 0x08070605);
     orr_test_log_clear();
-    finish(o);
+    disp_finish(o);
 }
 
 /*
@@ -451,15 +451,16 @@ static void test_cache_tlb_pages(void)
  */
 static void test_cache_mmio_orphan(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
-    OrrObject *dev_owner = new_child_owner(o, "dev");
+    OrrObject *o = disp_new_owner("test-dispatch");
+    OrrObject *dev_owner = disp_new_child_owner(o, "dev");
     OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x100000);
     RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
-    OrrMemoryRegion *regs = io(dev_owner, "regs", 0x100, &ops_le8, &dev);
+    OrrMemoryRegion *regs =
+        disp_io(dev_owner, "regs", 0x100, &disp_ops_le8, &dev);
 
     memset(dev.mem, 0x5a, sizeof dev.mem);
     orr_test_add_subregion(root, 0x8000, regs);
-    OrrAddressSpace *as = space(o, "as", root);
+    OrrAddressSpace *as = disp_space(o, "as", root);
 
     assert_read_both(as, 0x8010, 4, ORR_MEMTX_OK, 0x5a5a5a5a);
     assert_write(as, 0x8010, 4, 0x5a5a5a5a, ORR_MEMTX_OK);
@@ -479,7 +480,7 @@ static void test_cache_mmio_orphan(void)
     assert_read_both(as, 0x8010, 4, ORR_MEMTX_DECODE_ERROR, 0);
     orr_test_assert_log("");
     orr_object_unparent(dev_owner);
-    finish(o);
+    disp_finish(o);
 }
 
 /* Inside an MMIO callback: the callback unmaps a RAM region the outer
@@ -520,32 +521,32 @@ static const OrrMemoryOps unmapper_ops = {
 
 static void test_cache_nested_unmap(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x100000);
     OrrMemoryRegion *r = orr_test_new_ram(o, "ram", 0x4000);
     Unmapper u = {.container = root, .victim = r, .victim_addr = 0x21000};
 
     orr_test_add_subregion(root, 0x20000, r);
     orr_test_add_subregion(root, 0x1000,
-                           io(o, "unmapper", 0x100, &unmapper_ops, &u));
-    u.as = space(o, "as", root);
+                           disp_io(o, "unmapper", 0x100, &unmapper_ops, &u));
+    u.as = disp_space(o, "as", root);
     warm(u.as, 0x21000);
     assert_read_both(u.as, 0x1000, 4, ORR_MEMTX_OK, 0x5a);
     assert_read_both(u.as, 0x21000, 4, ORR_MEMTX_DECODE_ERROR, 0);
-    finish(o);
+    disp_finish(o);
 }
 
 /* A new address space never sees what another one cached, even when it
  * is allocated where the old one was. */
 static void test_cache_new_space(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x100000);
     OrrMemoryRegion *empty = orr_test_new_container(o, "empty", 0x100000);
 
     orr_test_add_subregion(root, 0x20000, orr_test_new_ram(o, "ram", 0x4000));
     for (guint i = 0; i < 8; i++) {
-        OrrAddressSpace *as = space(NULL, "as", i % 2 ? empty : root);
+        OrrAddressSpace *as = disp_space(NULL, "as", i % 2 ? empty : root);
 
         if (i % 2) {
             assert_read_both(as, 0x21000, 4, ORR_MEMTX_DECODE_ERROR, 0);
@@ -554,7 +555,7 @@ static void test_cache_new_space(void)
         }
         orr_object_unref(orr_address_space_object(as));
     }
-    finish(o);
+    disp_finish(o);
 }
 
 int main(int argc, char **argv)

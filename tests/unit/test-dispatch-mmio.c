@@ -10,72 +10,72 @@
 
 /* --- Ops of the recording device ------------------------------------------ */
 
-/* The layouts only the MMIO tests use; ops_le8 and ops_accepts, which the
- * other dispatch tests use too, are in dispatch-fixture.h. */
+/* The layouts only the MMIO tests use; disp_ops_le8 and disp_ops_accepts,
+ * which the other dispatch tests use too, are in dispatch-fixture.h. */
 
 /* Everything left at 0: valid and impl sizes 1..4, native order. */
 static const OrrMemoryOps ops_default = {
-    .read = rec_read,
-    .write = rec_write,
+    .read = disp_rec_read,
+    .write = disp_rec_write,
 };
 
 static const OrrMemoryOps ops_valid_2_4 = {
-    .read = rec_read,
-    .write = rec_write,
+    .read = disp_rec_read,
+    .write = disp_rec_write,
     .endianness = ORR_ENDIAN_LITTLE,
     .valid = {.min_access_size = 2, .max_access_size = 4},
     .impl = {.min_access_size = 1, .max_access_size = 8},
 };
 
 static const OrrMemoryOps ops_unaligned = {
-    .read = rec_read,
-    .write = rec_write,
+    .read = disp_rec_read,
+    .write = disp_rec_write,
     .endianness = ORR_ENDIAN_LITTLE,
     .valid = {.max_access_size = 8, .unaligned = true},
     .impl = {.max_access_size = 8, .unaligned = true},
 };
 
 static const OrrMemoryOps ops_split_le = {
-    .read = rec_read,
-    .write = rec_write,
+    .read = disp_rec_read,
+    .write = disp_rec_write,
     .endianness = ORR_ENDIAN_LITTLE,
     .valid = {.max_access_size = 8},
     .impl = {.max_access_size = 2},
 };
 
 static const OrrMemoryOps ops_split_be = {
-    .read = rec_read,
-    .write = rec_write,
+    .read = disp_rec_read,
+    .write = disp_rec_write,
     .endianness = ORR_ENDIAN_BIG,
     .valid = {.max_access_size = 8},
     .impl = {.max_access_size = 2},
 };
 
 static const OrrMemoryOps ops_widen_le = {
-    .read = rec_read,
-    .write = rec_write,
+    .read = disp_rec_read,
+    .write = disp_rec_write,
     .endianness = ORR_ENDIAN_LITTLE,
     .impl = {.min_access_size = 4, .max_access_size = 4},
 };
 
 static const OrrMemoryOps ops_widen_be = {
-    .read = rec_read,
-    .write = rec_write,
+    .read = disp_rec_read,
+    .write = disp_rec_write,
     .endianness = ORR_ENDIAN_BIG,
     .impl = {.min_access_size = 4, .max_access_size = 4},
 };
 
 static const OrrMemoryOps ops_be8 = {
-    .read = rec_read,
-    .write = rec_write,
+    .read = disp_rec_read,
+    .write = disp_rec_write,
     .endianness = ORR_ENDIAN_BIG,
     .valid = {.max_access_size = 8},
     .impl = {.max_access_size = 8},
 };
 
 static const OrrMemoryOps ops_native8 = {
-    .read = rec_read,
-    .write = rec_write,
+    .read = disp_rec_read,
+    .write = disp_rec_write,
     .endianness = ORR_ENDIAN_NATIVE,
     .valid = {.max_access_size = 8},
     .impl = {.max_access_size = 8},
@@ -89,15 +89,15 @@ static OrrAddressSpace *one_device(OrrObject *o, const OrrMemoryOps *ops,
 {
     OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
 
-    orr_test_add_subregion(root, 0x1000, io(o, "dev", 0x100, ops, dev));
-    return space(o, "as", root);
+    orr_test_add_subregion(root, 0x1000, disp_io(o, "dev", 0x100, ops, dev));
+    return disp_space(o, "as", root);
 }
 
 /* --- MMIO rules ----------------------------------------------------------- */
 
 static void test_mmio_valid_sizes(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
 
     for (guint i = 0; i < sizeof dev.mem; i++) {
@@ -129,13 +129,13 @@ static void test_mmio_valid_sizes(void)
     assert_read(as, 0x1010, 3, ORR_MEMTX_ACCESS_ERROR, 0);
     assert_write(as, 0x1010, 0, 0, ORR_MEMTX_ACCESS_ERROR);
     orr_test_assert_log("");
-    finish(o);
+    disp_finish(o);
 }
 
 /* valid and impl left at 0: 1..4 bytes, an 8-byte access is refused. */
 static void test_mmio_default_sizes(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     RecDev dev = {.endian = ORR_ENDIAN_NATIVE};
     OrrAddressSpace *as = one_device(o, &ops_default, &dev);
 
@@ -151,12 +151,12 @@ static void test_mmio_default_sizes(void)
     /* Unaligned is refused by default. */
     assert_read(as, 0x1001, 2, ORR_MEMTX_ACCESS_ERROR, 0);
     orr_test_assert_log("");
-    finish(o);
+    disp_finish(o);
 }
 
 static void test_mmio_unaligned(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
 
     for (guint i = 0; i < sizeof dev.mem; i++) {
@@ -170,12 +170,12 @@ static void test_mmio_unaligned(void)
     orr_test_assert_log("r 1/4, r 3/8, w 21/2=beef");
     g_assert_cmphex(dev.mem[0x21], ==, 0xef);
     g_assert_cmphex(dev.mem[0x22], ==, 0xbe);
-    finish(o);
+    disp_finish(o);
 }
 
 static void test_mmio_accepts(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     RecDev dev = {.endian = ORR_ENDIAN_LITTLE,
                   .refuse_writes = true,
                   .refuse_at = true,
@@ -184,7 +184,7 @@ static void test_mmio_accepts(void)
     for (guint i = 0; i < sizeof dev.mem; i++) {
         dev.mem[i] = (uint8_t)i;
     }
-    OrrAddressSpace *as = one_device(o, &ops_accepts, &dev);
+    OrrAddressSpace *as = one_device(o, &disp_ops_accepts, &dev);
 
     assert_read(as, 0x1008, 4, ORR_MEMTX_OK, 0x0b0a0908);
     orr_test_assert_log("a 8/4/r, r 8/4");
@@ -201,13 +201,13 @@ static void test_mmio_accepts(void)
     dev.refuse_writes = false;
     assert_write(as, 0x1008, 2, 0x1234, ORR_MEMTX_OK);
     orr_test_assert_log("a 8/2/w, w 8/2=1234");
-    finish(o);
+    disp_finish(o);
 }
 
 /* impl.max 2: an 8-byte access is four 2-byte calls, in order. */
 static void test_mmio_split_le(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
 
     for (guint i = 0; i < sizeof dev.mem; i++) {
@@ -231,13 +231,13 @@ static void test_mmio_split_le(void)
     g_assert_cmpmem(dev.mem + 0x10, 8, bus, 8);
     assert_read(as, 0x1010, 8, ORR_MEMTX_OK, UINT64_C(0x1122334455667788));
     orr_test_log_clear();
-    finish(o);
+    disp_finish(o);
 }
 
 /* impl.min 4: a 1- or 2-byte access is one 4-byte call, masked. */
 static void test_mmio_widen_le(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
     static const uint8_t regs[8] = {
         0x44, 0x33, 0x22, 0x11, 0x88, 0x77, 0x66, 0x55,
@@ -259,13 +259,13 @@ static void test_mmio_widen_le(void)
     orr_test_assert_log("w 8/4=ab");
     assert_write(as, 0x100c, 2, 0xcdef, ORR_MEMTX_OK);
     orr_test_assert_log("w c/4=cdef");
-    finish(o);
+    disp_finish(o);
 }
 
 /* Big-endian registers see values byte-swapped relative to the bus. */
 static void test_mmio_big_endian(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     RecDev dev = {.endian = ORR_ENDIAN_BIG};
     OrrAddressSpace *as = one_device(o, &ops_be8, &dev);
 
@@ -287,13 +287,13 @@ static void test_mmio_big_endian(void)
     assert_read(as, 0x1010, 2, ORR_MEMTX_OK, 0x0708);
     assert_read(as, 0x1018, 1, ORR_MEMTX_OK, 0x5a);
     orr_test_log_clear();
-    finish(o);
+    disp_finish(o);
 }
 
 /* A split big-endian access: the pieces in big-endian order. */
 static void test_mmio_big_endian_split(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     RecDev dev = {.endian = ORR_ENDIAN_BIG};
     OrrAddressSpace *as = one_device(o, &ops_split_be, &dev);
 
@@ -312,7 +312,7 @@ static void test_mmio_big_endian_split(void)
     orr_test_assert_log("r 8/2, r a/2");
     assert_read(as, 0x100a, 2, ORR_MEMTX_OK, 0xaabb);
     orr_test_assert_log("r a/2");
-    finish(o);
+    disp_finish(o);
 }
 
 /*
@@ -323,7 +323,7 @@ static void test_mmio_big_endian_split(void)
  */
 static void test_mmio_big_endian_widen(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     RecDev dev = {.endian = ORR_ENDIAN_BIG};
     static const uint8_t regs[4] = {0x11, 0x22, 0x33, 0x44};
 
@@ -339,13 +339,13 @@ static void test_mmio_big_endian_widen(void)
     assert_write(as, 0x1004, 1, 0xab, ORR_MEMTX_OK);
     orr_test_assert_log("w 4/4=ab000000");
     g_assert_cmphex(dev.mem[4], ==, 0xab);
-    finish(o);
+    disp_finish(o);
 }
 
 /* NATIVE is the host's byte order. */
 static void test_mmio_native(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     RecDev dev = {.endian = ORR_ENDIAN_NATIVE};
     OrrAddressSpace *as = one_device(o, &ops_native8, &dev);
     uint32_t host_value = 0;
@@ -359,7 +359,7 @@ static void test_mmio_native(void)
                     G_BYTE_ORDER == G_LITTLE_ENDIAN ? 0x11223344 : 0x44332211);
     assert_read(as, 0x1000, 4, ORR_MEMTX_OK, 0x11223344);
     orr_test_assert_log("r 0/4");
-    finish(o);
+    disp_finish(o);
 }
 
 /* --- Fallible ops --------------------------------------------------------- */
@@ -397,7 +397,7 @@ static const OrrMemoryOps tx_ops = {
  * value; a split access runs every piece and reports the first failure. */
 static void test_mmio_fallible_ops(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     OrrAddressSpace *as = one_device(o, &tx_ops, NULL);
 
     tx_calls = 0;
@@ -415,7 +415,7 @@ static void test_mmio_fallible_ops(void)
     for (int i = 0; i < 3; i++) {
         assert_read(as, 0x1080, 2, ORR_MEMTX_ACCESS_ERROR, 0);
     }
-    finish(o);
+    disp_finish(o);
 }
 
 int main(int argc, char **argv)

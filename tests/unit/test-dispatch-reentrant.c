@@ -56,7 +56,7 @@ static const OrrMemoryOps mirror_ops = {
 
 static void test_reentrant_nested_access(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
     OrrMemoryRegion *r = orr_test_new_ram(o, "ram", 0x1000);
     RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
@@ -65,17 +65,18 @@ static void test_reentrant_nested_access(void)
     Mirror to_mirror = {.target = 0x4000}; /* a mirror of to_ram */
 
     orr_test_add_subregion(root, 0x1000, r);
-    orr_test_add_subregion(root, 0x3000, io(o, "dev", 0x100, &ops_le8, &dev));
+    orr_test_add_subregion(root, 0x3000,
+                           disp_io(o, "dev", 0x100, &disp_ops_le8, &dev));
     orr_test_add_subregion(root, 0x4000,
-                           io(o, "m-ram", 0x100, &mirror_ops, &to_ram));
+                           disp_io(o, "m-ram", 0x100, &mirror_ops, &to_ram));
     orr_test_add_subregion(root, 0x5000,
-                           io(o, "m-dev", 0x100, &mirror_ops, &to_dev));
+                           disp_io(o, "m-dev", 0x100, &mirror_ops, &to_dev));
     orr_test_add_subregion(root, 0x6000,
-                           io(o, "m-m", 0x100, &mirror_ops, &to_mirror));
-    OrrAddressSpace *as = space(o, "as", root);
+                           disp_io(o, "m-m", 0x100, &mirror_ops, &to_mirror));
+    OrrAddressSpace *as = disp_space(o, "as", root);
     to_ram.as = to_dev.as = to_mirror.as = as;
 
-    uint8_t *h = host(r);
+    uint8_t *h = disp_host(r);
     h[0x10] = 0x21;
     h[0x11] = 0x43;
     assert_read(as, 0x4010, 2, ORR_MEMTX_OK, 0x4321);
@@ -105,7 +106,7 @@ static void test_reentrant_nested_access(void)
     assert_tx(orr_address_space_read_bytes(as, 0x40fc, buf, 8),
               ORR_MEMTX_DECODE_ERROR);
     orr_test_log_clear();
-    finish(o);
+    disp_finish(o);
 }
 
 /* A device whose first write maps new RAM at @at of @map_in. */
@@ -124,7 +125,7 @@ static void mapper_write(void *opaque, uint64_t offset, uint64_t value,
     orr_test_log("map w " X64 "/%u=" X64, offset, size, value);
     if (m->late == NULL) {
         m->late = orr_test_new_ram(m->owner, "late", 0x1000);
-        host(m->late)[0] = (uint8_t)value;
+        disp_host(m->late)[0] = (uint8_t)value;
         orr_test_add_subregion(m->map_in, m->at, m->late);
         orr_test_log("mapped");
     }
@@ -146,13 +147,13 @@ static const OrrMemoryOps mapper_ops = {
 
 static void test_reentrant_map_change(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
     Mapper m = {.owner = o, .map_in = root, .at = 0x8000};
 
     orr_test_add_subregion(root, 0x2000,
-                           io(o, "mapper", 0x100, &mapper_ops, &m));
-    OrrAddressSpace *as = space(o, "as", root);
+                           disp_io(o, "mapper", 0x100, &mapper_ops, &m));
+    OrrAddressSpace *as = disp_space(o, "as", root);
     assert_read(as, 0x8000, 1, ORR_MEMTX_DECODE_ERROR, 0);
 
     /* The outer access runs to its end: all four pieces. */
@@ -168,7 +169,7 @@ static void test_reentrant_map_change(void)
     assert_write(as, 0x8004, 4, 0xabcdef01, ORR_MEMTX_OK);
     assert_read(as, 0x8004, 4, ORR_MEMTX_OK, 0xabcdef01);
     orr_test_assert_log("");
-    finish(o);
+    disp_finish(o);
 }
 
 /* A device that unmaps itself on its first write. */
@@ -206,20 +207,20 @@ static const OrrMemoryOps unmap_ops = {
 
 static void test_reentrant_unmap_self(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
     SelfUnmap s = {.container = root};
 
-    s.self = io(o, "dev", 0x100, &unmap_ops, &s);
+    s.self = disp_io(o, "dev", 0x100, &unmap_ops, &s);
     orr_test_add_subregion(root, 0x2000, s.self);
-    OrrAddressSpace *as = space(o, "as", root);
+    OrrAddressSpace *as = disp_space(o, "as", root);
 
     assert_write(as, 0x2000, 4, 0x44332211, ORR_MEMTX_OK);
     g_assert_cmpuint(s.calls, >=, 1);
     g_assert_null(orr_memory_region_get_container(s.self));
     orr_test_assert_flat(as, "");
     assert_write(as, 0x2000, 4, 0, ORR_MEMTX_DECODE_ERROR);
-    finish(o);
+    disp_finish(o);
 }
 
 /*
@@ -302,11 +303,12 @@ static OrrAddressSpace *dropper_map(OrrObject *o, Dropper *d)
 {
     OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
 
-    d->victim_owner = new_child_owner(o, "victim");
-    d->victim = io(d->victim_owner, "regs", 0x100, &victim_ops, d);
-    orr_test_add_subregion(root, 0x2000, io(o, "outer", 0x100, &outer_ops, d));
+    d->victim_owner = disp_new_child_owner(o, "victim");
+    d->victim = disp_io(d->victim_owner, "regs", 0x100, &victim_ops, d);
+    orr_test_add_subregion(root, 0x2000,
+                           disp_io(o, "outer", 0x100, &outer_ops, d));
     orr_test_add_subregion(root, 0x3000, d->victim);
-    d->as = space(o, "as", root);
+    d->as = disp_space(o, "as", root);
     orr_object_weak_ref(orr_memory_region_object(d->victim), victim_died, d);
     orr_object_weak_ref(d->victim_owner, victim_owner_died, d);
     return d->as;
@@ -314,7 +316,7 @@ static OrrAddressSpace *dropper_map(OrrObject *o, Dropper *d)
 
 static void test_reentrant_drop_owner(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     Dropper d = {0};
     OrrAddressSpace *as = dropper_map(o, &d);
 
@@ -327,13 +329,13 @@ static void test_reentrant_drop_owner(void)
     g_assert_true(d.owner_finalized);
     orr_test_assert_flat(as, "2000-20ff outer");
     assert_write(as, 0x3000, 1, 0, ORR_MEMTX_DECODE_ERROR);
-    finish(o);
+    disp_finish(o);
 }
 
 /* The same, directly (not nested). */
 static void test_reentrant_drop_owner_direct(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     Dropper d = {0};
     OrrAddressSpace *as = dropper_map(o, &d);
 
@@ -343,7 +345,7 @@ static void test_reentrant_drop_owner_direct(void)
     g_assert_true(d.finalized);
     g_assert_true(d.owner_finalized);
     orr_test_assert_flat(as, "2000-20ff outer");
-    finish(o);
+    disp_finish(o);
 }
 
 int main(int argc, char **argv)

@@ -28,13 +28,13 @@ static void assert_filled(const uint8_t *p, size_t len, uint8_t byte)
 /* Sized accesses are little-endian on the bus and land in the backing. */
 static void test_ram_sized(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
     OrrMemoryRegion *r = orr_test_new_ram(o, "ram", 0x1000);
-    uint8_t *h = host(r);
+    uint8_t *h = disp_host(r);
 
     orr_test_add_subregion(root, 0x1000, r);
-    OrrAddressSpace *as = space(o, "as", root);
+    OrrAddressSpace *as = disp_space(o, "as", root);
 
     /* Zeroed at creation. */
     assert_filled(h, 0x1000, 0);
@@ -91,7 +91,7 @@ static void test_ram_sized(void)
     assert_read(as, 0x0, 4, ORR_MEMTX_DECODE_ERROR, 0);
     assert_read(as, 0x2000, 1, ORR_MEMTX_DECODE_ERROR, 0);
     assert_write(as, 0x2000, 8, UINT64_MAX, ORR_MEMTX_DECODE_ERROR);
-    finish(o);
+    disp_finish(o);
 }
 
 /*
@@ -101,7 +101,7 @@ static void test_ram_sized(void)
  */
 static void test_ram_bytes_across_hole(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
     OrrMemoryRegion *a = orr_test_new_ram(o, "a", 0x1000);
     OrrMemoryRegion *b = orr_test_new_ram(o, "b", 0x1000);
@@ -110,10 +110,10 @@ static void test_ram_bytes_across_hole(void)
     orr_test_add_subregion(root, 0x1000, a);
     orr_test_add_subregion(root, 0x2000, b);
     orr_test_add_subregion(root, 0x4000, c);
-    OrrAddressSpace *as = space(o, "as", root);
+    OrrAddressSpace *as = disp_space(o, "as", root);
     orr_test_assert_flat(as, "1000-1fff a 2000-2fff b 4000-4fff c");
 
-    uint8_t *ha = host(a), *hb = host(b), *hc = host(c);
+    uint8_t *ha = disp_host(a), *hb = disp_host(b), *hc = disp_host(c);
     memset(ha, 0xa5, 0x1000);
     memset(hb, 0xa5, 0x1000);
     memset(hc, 0xa5, 0x1000);
@@ -166,7 +166,7 @@ static void test_ram_bytes_across_hole(void)
     g_assert_cmpmem(hb, 0x1000, pat + 16, 0x1000);
     g_assert_cmpmem(hc, 16, pat + 0x2010, 16);
     assert_filled(hc + 16, 0x1000 - 16, 0xa5);
-    finish(o);
+    disp_finish(o);
 }
 
 /*
@@ -175,7 +175,7 @@ static void test_ram_bytes_across_hole(void)
  */
 static void test_bytes_first_error(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
     OrrMemoryRegion *r = orr_test_new_ram(o, "ram", 0x1000);
     RecDev deny = {.endian = ORR_ENDIAN_LITTLE, .refuse_all = true};
@@ -185,12 +185,13 @@ static void test_bytes_first_error(void)
     for (guint i = 0; i < sizeof dev.mem; i++) {
         dev.mem[i] = (uint8_t)(0x80 + i);
     }
-    memset(host(r), 0x11, 0x1000);
+    memset(disp_host(r), 0x11, 0x1000);
     orr_test_add_subregion(root, 0x1000, r);
     orr_test_add_subregion(root, 0x2000,
-                           io(o, "deny", 0x100, &ops_accepts, &deny));
-    orr_test_add_subregion(root, 0x3000, io(o, "dev", 0x100, &ops_le8, &dev));
-    OrrAddressSpace *as = space(o, "as", root);
+                           disp_io(o, "deny", 0x100, &disp_ops_accepts, &deny));
+    orr_test_add_subregion(root, 0x3000,
+                           disp_io(o, "dev", 0x100, &disp_ops_le8, &dev));
+    OrrAddressSpace *as = disp_space(o, "as", root);
 
     /* RAM then refused MMIO: access error, RAM bytes kept, rest 0. */
     memset(buf, 0x5a, sizeof buf);
@@ -229,7 +230,7 @@ static void test_bytes_first_error(void)
     assert_filled(dev.mem, 0x10, 0xc3);
     g_assert_cmphex(dev.mem[0x10], ==, 0x90);
     orr_test_log_clear();
-    finish(o);
+    disp_finish(o);
 }
 
 /* --- ROM and ROM devices -------------------------------------------------- */
@@ -237,7 +238,7 @@ static void test_bytes_first_error(void)
 static void test_rom(void)
 {
     g_autoptr(GError) err = NULL;
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
     static const uint8_t contents[5] = {0x01, 0x02, 0x03, 0x04, 0x05};
     OrrMemoryRegion *rom = orr_memory_region_new_rom(o, "rom", 0x1000, contents,
@@ -245,12 +246,12 @@ static void test_rom(void)
 
     g_assert_no_error(err);
     g_assert_cmpint(orr_memory_region_get_kind(rom), ==, ORR_REGION_ROM);
-    uint8_t *h = host(rom);
+    uint8_t *h = disp_host(rom);
     g_assert_cmpmem(h, 5, contents, 5);
     assert_filled(h + 5, 0x1000 - 5, 0);
 
     orr_test_add_subregion(root, 0x4000, rom);
-    OrrAddressSpace *as = space(o, "as", root);
+    OrrAddressSpace *as = disp_space(o, "as", root);
     orr_test_assert_flat(as, "4000-4fff rom(ro)");
 
     assert_read(as, 0x4000, 8, ORR_MEMTX_OK, UINT64_C(0x0504030201));
@@ -272,28 +273,28 @@ static void test_rom(void)
     /* The host may still change it (a loader would). */
     h[0xfff] = 0x99;
     assert_read(as, 0x4fff, 1, ORR_MEMTX_OK, 0x99);
-    finish(o);
+    disp_finish(o);
 }
 
 static void test_romd(void)
 {
     g_autoptr(GError) err = NULL;
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
     RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
-    OrrMemoryRegion *rd =
-        orr_memory_region_new_romd(o, "flash", 0x100, &ops_le8, &dev, &err);
+    OrrMemoryRegion *rd = orr_memory_region_new_romd(o, "flash", 0x100,
+                                                     &disp_ops_le8, &dev, &err);
 
     g_assert_no_error(err);
     g_assert_true(orr_memory_region_is_romd(rd));
-    uint8_t *h = host(rd);
+    uint8_t *h = disp_host(rd);
     assert_filled(h, 0x100, 0);
     for (guint i = 0; i < 0x100; i++) {
         h[i] = (uint8_t)(0x10 + i);
         dev.mem[i] = (uint8_t)(0xc0 ^ i);
     }
     orr_test_add_subregion(root, 0x2000, rd);
-    OrrAddressSpace *as = space(o, "as", root);
+    OrrAddressSpace *as = disp_space(o, "as", root);
     orr_test_assert_flat(as, "2000-20ff flash");
 
     /* ROMD mode: reads from the backing, writes to the ops. */
@@ -329,22 +330,22 @@ static void test_romd(void)
     OrrMemoryRegion *r = orr_test_new_ram(o, "ram", 0x100);
     g_assert_false(orr_memory_region_set_romd(r, false, &err));
     g_assert_nonnull(err);
-    finish(o);
+    disp_finish(o);
 }
 
 /* --- Straddling ----------------------------------------------------------- */
 
 static void test_straddle_ram_ram(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
     OrrMemoryRegion *a = orr_test_new_ram(o, "a", 0x1000);
     OrrMemoryRegion *b = orr_test_new_ram(o, "b", 0x1000);
 
     orr_test_add_subregion(root, 0x1000, a);
     orr_test_add_subregion(root, 0x2000, b);
-    OrrAddressSpace *as = space(o, "as", root);
-    uint8_t *ha = host(a), *hb = host(b);
+    OrrAddressSpace *as = disp_space(o, "as", root);
+    uint8_t *ha = disp_host(a), *hb = disp_host(b);
 
     assert_write(as, 0x1ffe, 4, 0x11223344, ORR_MEMTX_OK);
     g_assert_cmphex(ha[0xffe], ==, 0x44);
@@ -371,7 +372,7 @@ static void test_straddle_ram_ram(void)
     assert_write(as, 0x2ffe, 4, 0x11223344, ORR_MEMTX_DECODE_ERROR);
     g_assert_cmphex(hb[0xffe], ==, 0x44);
     g_assert_cmphex(hb[0xfff], ==, 0x33);
-    finish(o);
+    disp_finish(o);
 }
 
 /* The calls a device got cover exactly @len bytes from @offset, in order
@@ -397,15 +398,16 @@ static void assert_log_covers(const char *op, uint64_t offset, unsigned len)
 
 static void test_straddle_ram_mmio(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
     OrrMemoryRegion *a = orr_test_new_ram(o, "a", 0x1000);
     RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
 
     orr_test_add_subregion(root, 0x1000, a);
-    orr_test_add_subregion(root, 0x2000, io(o, "dev", 0x100, &ops_le8, &dev));
-    OrrAddressSpace *as = space(o, "as", root);
-    uint8_t *ha = host(a);
+    orr_test_add_subregion(root, 0x2000,
+                           disp_io(o, "dev", 0x100, &disp_ops_le8, &dev));
+    OrrAddressSpace *as = disp_space(o, "as", root);
+    uint8_t *ha = disp_host(a);
 
     assert_write(as, 0x1ffe, 4, 0x11223344, ORR_MEMTX_OK);
     assert_log_covers("w ", 0, 2);
@@ -426,7 +428,7 @@ static void test_straddle_ram_mmio(void)
     dev.mem[0xff] = 0xbb;
     assert_read(as, 0x20fe, 4, ORR_MEMTX_DECODE_ERROR, 0xbbaa);
     assert_log_covers("r ", 0xfe, 2);
-    finish(o);
+    disp_finish(o);
 }
 
 /* --- Lookup --------------------------------------------------------------- */
@@ -434,11 +436,11 @@ static void test_straddle_ram_mmio(void)
 static void test_find_and_flat_ranges(void)
 {
     g_autoptr(GError) err = NULL;
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
     OrrMemoryRegion *r = orr_test_new_ram(o, "ram", 0x2000);
     RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
-    OrrMemoryRegion *d = io(o, "dev", 0x100, &ops_le8, &dev);
+    OrrMemoryRegion *d = disp_io(o, "dev", 0x100, &disp_ops_le8, &dev);
     OrrMemoryRegion *win =
         orr_memory_region_new_alias(o, "win", r, 0x1800, 0x800, &err);
 
@@ -446,7 +448,7 @@ static void test_find_and_flat_ranges(void)
     orr_test_add_subregion(root, 0x1000, r);
     orr_test_add_subregion(root, 0x4000, d);
     orr_test_add_subregion(root, 0x8000, win);
-    OrrAddressSpace *as = space(o, "as", root);
+    OrrAddressSpace *as = disp_space(o, "as", root);
 
     uint64_t off = 12345;
     g_assert_true(orr_address_space_find(as, 0x1000, &off) == r);
@@ -489,23 +491,23 @@ static void test_find_and_flat_ranges(void)
                          "1000-2fff ram 4000-40ff dev(ro) 8000-87ff ram@1800");
     assert_write(as, 0x4000, 1, 1, ORR_MEMTX_ACCESS_ERROR);
     orr_test_assert_log("");
-    finish(o);
+    disp_finish(o);
 }
 
 /* --- The top of the 64-bit space ------------------------------------------ */
 
 static void test_top_of_space(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     OrrMemoryRegion *root = orr_test_new_container(o, "root", ORR_SIZE_2_64);
     OrrMemoryRegion *r = orr_test_new_ram(o, "top", 0x1000);
     const uint64_t base = UINT64_C(0xfffffffffffff000);
 
     g_assert_cmphex(orr_memory_region_get_size(root), ==, ORR_SIZE_2_64);
     orr_test_add_subregion(root, base, r);
-    OrrAddressSpace *as = space(o, "as", root);
+    OrrAddressSpace *as = disp_space(o, "as", root);
     orr_test_assert_flat(as, "fffffffffffff000-ffffffffffffffff top");
-    uint8_t *h = host(r);
+    uint8_t *h = disp_host(r);
     h[0xfff] = 0xab;
     h[0xffe] = 0xcd;
 
@@ -546,17 +548,18 @@ static void test_top_of_space(void)
     assert_read(as, base - 1, 2, ORR_MEMTX_DECODE_ERROR, 0);
     h[0] = 0x77;
     assert_read(as, base - 1, 2, ORR_MEMTX_DECODE_ERROR, 0x7700);
-    finish(o);
+    disp_finish(o);
 }
 
 /* An MMIO region of 2^64 bytes as the root: offsets up to 2^64 - 1. */
 static void test_top_of_space_mmio(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
-    OrrObject *d = new_child_owner(o, "d");
+    OrrObject *o = disp_new_owner("test-dispatch");
+    OrrObject *d = disp_new_child_owner(o, "d");
     RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
-    OrrMemoryRegion *huge = io(d, "huge", ORR_SIZE_2_64, &ops_le8, &dev);
-    OrrAddressSpace *as = space(o, "as", huge);
+    OrrMemoryRegion *huge =
+        disp_io(d, "huge", ORR_SIZE_2_64, &disp_ops_le8, &dev);
+    OrrAddressSpace *as = disp_space(o, "as", huge);
 
     orr_test_assert_flat(as, "0-ffffffffffffffff huge");
     uint64_t off = 0;
@@ -566,7 +569,7 @@ static void test_top_of_space_mmio(void)
     orr_test_assert_log("r 10/8");
     assert_read(as, UINT64_MAX, 2, ORR_MEMTX_DECODE_ERROR, 0);
     orr_test_assert_log("");
-    finish(o);
+    disp_finish(o);
 }
 
 /* --- Transactions --------------------------------------------------------- */
@@ -574,15 +577,15 @@ static void test_top_of_space_mmio(void)
 static void test_transaction_nested(void)
 {
     g_autoptr(GError) err = NULL;
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
     OrrMemoryRegion *a = orr_test_new_ram(o, "a", 0x1000);
     OrrMemoryRegion *late = orr_test_new_ram(o, "late", 0x1000);
 
     orr_test_add_subregion(root, 0x1000, a);
-    OrrAddressSpace *as = space(o, "as", root);
-    host(a)[0] = 0xaa;
-    host(late)[0] = 0x77;
+    OrrAddressSpace *as = disp_space(o, "as", root);
+    disp_host(a)[0] = 0xaa;
+    disp_host(late)[0] = 0x77;
 
     orr_memory_transaction_begin();
     orr_memory_transaction_begin();
@@ -621,28 +624,28 @@ static void test_transaction_nested(void)
     assert_write(as, 0x8001, 1, 0x78, ORR_MEMTX_OK);
     assert_read(as, 0x4000, 1, ORR_MEMTX_OK, 0xaa);
     orr_memory_transaction_commit();
-    g_assert_cmphex(host(late)[1], ==, 0x78);
+    g_assert_cmphex(disp_host(late)[1], ==, 0x78);
     orr_test_assert_flat(as, "");
     assert_read(as, 0x8000, 1, ORR_MEMTX_DECODE_ERROR, 0);
     assert_read(as, 0x4000, 1, ORR_MEMTX_DECODE_ERROR, 0);
-    finish(o);
+    disp_finish(o);
 }
 
 /* Leaving ROMD mode is a change like the others: deferred to the commit. */
 static void test_transaction_romd(void)
 {
     g_autoptr(GError) err = NULL;
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
     RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
-    OrrMemoryRegion *rd =
-        orr_memory_region_new_romd(o, "flash", 0x100, &ops_le8, &dev, &err);
+    OrrMemoryRegion *rd = orr_memory_region_new_romd(o, "flash", 0x100,
+                                                     &disp_ops_le8, &dev, &err);
 
     g_assert_no_error(err);
-    host(rd)[0] = 0x11;
+    disp_host(rd)[0] = 0x11;
     dev.mem[0] = 0x99;
     orr_test_add_subregion(root, 0x2000, rd);
-    OrrAddressSpace *as = space(o, "as", root);
+    OrrAddressSpace *as = disp_space(o, "as", root);
 
     orr_memory_transaction_begin();
     g_assert_true(orr_memory_region_set_romd(rd, false, &err));
@@ -651,22 +654,22 @@ static void test_transaction_romd(void)
     orr_memory_transaction_commit();
     assert_read(as, 0x2000, 1, ORR_MEMTX_OK, 0x99);
     orr_test_assert_log("r 0/1");
-    finish(o);
+    disp_finish(o);
 }
 
 /* --- Shared views --------------------------------------------------------- */
 
 static void test_shared_view(void)
 {
-    OrrObject *o = new_owner("test-dispatch");
+    OrrObject *o = disp_new_owner("test-dispatch");
     OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
     OrrMemoryRegion *other = orr_test_new_container(o, "other", 0x10000);
     OrrMemoryRegion *a = orr_test_new_ram(o, "a", 0x1000);
 
     orr_test_add_subregion(root, 0x1000, a);
-    OrrAddressSpace *as1 = space(o, "as1", root);
-    OrrAddressSpace *as2 = space(o, "as2", root);
-    OrrAddressSpace *as3 = space(o, "as3", other);
+    OrrAddressSpace *as1 = disp_space(o, "as1", root);
+    OrrAddressSpace *as2 = disp_space(o, "as2", root);
+    OrrAddressSpace *as3 = disp_space(o, "as3", other);
 
     orr_test_assert_flat(as1, "1000-1fff a");
     orr_test_assert_flat(as2, "1000-1fff a");
@@ -704,7 +707,7 @@ static void test_shared_view(void)
         g_assert_cmphex(x->offset, ==, y->offset);
         g_assert_cmpint(x->readonly, ==, y->readonly);
     }
-    finish(o);
+    disp_finish(o);
 }
 
 int main(int argc, char **argv)
