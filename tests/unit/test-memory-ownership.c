@@ -65,16 +65,16 @@ static struct {
     bool whole;            /* the device and regs were intact */
     OrrMemTxResult nested_res;
     uint64_t nested_val;
-} cb;
+} mo_cb;
 
 /* mo-base devices finalized so far. */
-static guint dev_finalized;
+static guint mo_dev_finalized;
 /* Whether the finalize hook also logs regions. */
-static bool log_regions;
+static bool mo_log_regions;
 
 /* --- Small helpers -------------------------------------------------------- */
 
-static void unmap(OrrMemoryRegion *c, OrrMemoryRegion *sub)
+static void mo_unmap(OrrMemoryRegion *c, OrrMemoryRegion *sub)
 {
     g_autoptr(GError) err = NULL;
 
@@ -82,8 +82,8 @@ static void unmap(OrrMemoryRegion *c, OrrMemoryRegion *sub)
     g_assert_no_error(err);
 }
 
-static OrrAddressSpace *new_as(OrrObject *owner, const char *name,
-                               OrrMemoryRegion *root)
+static OrrAddressSpace *mo_new_as(OrrObject *owner, const char *name,
+                                  OrrMemoryRegion *root)
 {
     g_autoptr(GError) err = NULL;
     OrrAddressSpace *as = orr_address_space_new(owner, name, root, &err);
@@ -107,7 +107,7 @@ static bool is_live(const void *obj)
 
 /* Whether the registry lists a holder of @obj that starts with @prefix
  * (read through orr_live_list(), as a leak report would). */
-static bool has_holder(const void *obj, const char *prefix)
+static bool mo_has_holder(const void *obj, const char *prefix)
 {
     g_autoptr(GPtrArray) infos = orr_live_list(NULL);
 
@@ -126,7 +126,7 @@ static bool has_holder(const void *obj, const char *prefix)
 }
 
 /* The cycles found, one per line, edges joined with " | ". */
-static char *cycles_text(void)
+static char *mo_cycles_text(void)
 {
     g_autoptr(GPtrArray) cycles = orr_live_find_cycles();
     GString *s = g_string_new(NULL);
@@ -139,9 +139,9 @@ static char *cycles_text(void)
     return g_string_free(s, FALSE);
 }
 
-#define assert_cycles(expected)                                                \
+#define mo_assert_cycles(expected)                                             \
     do {                                                                       \
-        g_autofree char *c_ = cycles_text();                                   \
+        g_autofree char *c_ = mo_cycles_text();                                \
         g_assert_cmpstr(c_, ==, (expected));                                   \
     } while (0)
 
@@ -158,7 +158,7 @@ static const char *owner_name(OrrObject *owner)
 }
 
 /* The flat view as "start-last owner.region" items, ' ' separated. */
-static char *flat(OrrAddressSpace *as)
+static char *mo_flat_text(OrrAddressSpace *as)
 {
     g_autoptr(GArray) ranges = orr_address_space_get_flat_ranges(as);
     GString *s = g_string_new(NULL);
@@ -174,9 +174,9 @@ static char *flat(OrrAddressSpace *as)
     return g_string_free(s, FALSE);
 }
 
-#define assert_flat(as, expected)                                              \
+#define mo_assert_flat(as, expected)                                           \
     do {                                                                       \
-        g_autofree char *f_ = flat(as);                                        \
+        g_autofree char *f_ = mo_flat_text(as);                                \
         g_assert_cmpstr(f_, ==, (expected));                                   \
     } while (0)
 
@@ -203,9 +203,9 @@ static void regs_access(MoDev *td)
         return;
     }
     td->drop_self = false;
-    cb.runs++;
+    mo_cb.runs++;
 
-    guint before = dev_finalized;
+    guint before = mo_dev_finalized;
     OrrMemoryRegion *c = orr_memory_region_get_container(td->regs);
 
     g_assert_nonnull(c);
@@ -213,17 +213,17 @@ static void regs_access(MoDev *td)
     g_assert_no_error(err);
     orr_object_unparent(OBJ(td));
     if (td->nested_as != NULL) {
-        cb.nested_val = 0xdead;
-        cb.nested_res = orr_address_space_read(td->nested_as, td->nested_addr,
-                                               4, &cb.nested_val);
+        mo_cb.nested_val = 0xdead;
+        mo_cb.nested_res = orr_address_space_read(
+            td->nested_as, td->nested_addr, 4, &mo_cb.nested_val);
     }
     /* Both are still allocated and whole (valgrind/ASan check the reads). */
-    cb.whole = orr_object_get_state(OBJ(td)) == ORR_OBJECT_LIVE &&
-               orr_object_get_parent(OBJ(td)) == NULL &&
-               g_str_equal(orr_memory_region_get_name(td->regs), "regs") &&
-               orr_memory_region_get_owner(td->regs) == OBJ(td) &&
-               orr_memory_region_get_container(td->regs) == NULL;
-    cb.finalized_during = dev_finalized != before;
+    mo_cb.whole = orr_object_get_state(OBJ(td)) == ORR_OBJECT_LIVE &&
+                  orr_object_get_parent(OBJ(td)) == NULL &&
+                  g_str_equal(orr_memory_region_get_name(td->regs), "regs") &&
+                  orr_memory_region_get_owner(td->regs) == OBJ(td) &&
+                  orr_memory_region_get_container(td->regs) == NULL;
+    mo_cb.finalized_during = mo_dev_finalized != before;
 }
 
 static uint64_t regs_read(void *opaque, uint64_t offset, unsigned size)
@@ -330,15 +330,15 @@ static void base_class_init(OrrObjectClass *klass, const void *data)
 static void on_finalize(const OrrFinalizeEvent *ev, void *data)
 {
     if (orr_object_is_a(ev->object, TYPE_BASE)) {
-        dev_finalized++;
+        mo_dev_finalized++;
         orr_test_log("finalize %s", ((MoDev *)ev->object)->label);
-    } else if (log_regions &&
+    } else if (mo_log_regions &&
                orr_object_is_a(ev->object, ORR_TYPE_MEMORY_REGION)) {
         orr_test_log("finalize %s", ev->path ? ev->path : "?");
     }
 }
 
-static void register_types(void)
+static void mo_register_types(void)
 {
     static const OrrTypeInfo types[] = {
         {.name = TYPE_BASE,
@@ -367,7 +367,7 @@ static void register_types(void)
 /* --- Object helpers ------------------------------------------------------- */
 
 /* A plain container under @parent (NOREF: held by @parent). */
-static OrrObject *add_container(OrrObject *parent, const char *name)
+static OrrObject *mo_add_container(OrrObject *parent, const char *name)
 {
     g_autoptr(GError) err = NULL;
     OrrObject *o = orr_object_new(ORR_TYPE_CONTAINER, &err);
@@ -396,27 +396,27 @@ static OrrObject *add_machine(const char *name)
 /* A board: a plain container with a 2^64 "sysmem" and an address space
  * "memory" over it, made after construction (machine-like, without the
  * machine type). */
-typedef struct Board {
+typedef struct MoBoard {
     OrrObject *obj;
     OrrMemoryRegion *sysmem;
     OrrAddressSpace *memory;
-} Board;
+} MoBoard;
 
-static Board add_board(const char *name)
+static MoBoard mo_add_board(const char *name)
 {
     g_autoptr(GError) err = NULL;
-    Board b;
+    MoBoard b;
 
-    b.obj = add_container(orr_root(), name);
+    b.obj = mo_add_container(orr_root(), name);
     b.sysmem =
         orr_memory_region_new_container(b.obj, "sysmem", ORR_SIZE_2_64, &err);
     g_assert_no_error(err);
-    b.memory = new_as(b.obj, "memory", b.sysmem);
+    b.memory = mo_new_as(b.obj, "memory", b.sysmem);
     return b;
 }
 
 /* A new device held by the caller; an mo-dev has its regions wired. */
-static MoDev *dev_new(const char *type, const char *label)
+static MoDev *mo_dev_new(const char *type, const char *label)
 {
     g_autoptr(GError) err = NULL;
     MoDev *td = (MoDev *)orr_object_new(type, &err);
@@ -432,10 +432,10 @@ static MoDev *dev_new(const char *type, const char *label)
 
 /* A new device added to @parent as @name; the caller's reference is
  * dropped (NOREF). */
-static MoDev *dev_add(OrrObject *parent, const char *type, const char *name)
+static MoDev *mo_dev_add(OrrObject *parent, const char *type, const char *name)
 {
     g_autoptr(GError) err = NULL;
-    MoDev *td = dev_new(type, name);
+    MoDev *td = mo_dev_new(type, name);
 
     g_assert_cmpstr(orr_object_add_child(parent, name, OBJ(td), &err), ==,
                     name);
@@ -444,7 +444,7 @@ static MoDev *dev_add(OrrObject *parent, const char *type, const char *name)
     return td;
 }
 
-static void realize_ok(MoDev *td)
+static void mo_realize_ok(MoDev *td)
 {
     g_autoptr(GError) err = NULL;
 
@@ -452,18 +452,18 @@ static void realize_ok(MoDev *td)
     g_assert_no_error(err);
 }
 
-static void begin(void)
+static void mo_begin(void)
 {
     orr_test_log_clear();
-    memset(&cb, 0, sizeof(cb));
-    log_regions = false;
+    memset(&mo_cb, 0, sizeof(mo_cb));
+    mo_log_regions = false;
 }
 
-static void end(void)
+static void mo_end(void)
 {
     orr_test_log_clear();
-    log_regions = false;
-    assert_cycles("");
+    mo_log_regions = false;
+    mo_assert_cycles("");
     orr_test_assert_no_live_objects();
 }
 
@@ -482,9 +482,9 @@ static void self_contained_case(const char *type, bool realized, bool own_as,
 {
     g_test_message("type %s realized %d own_as %d order %d", type, realized,
                    own_as, order);
-    begin();
-    OrrObject *o = add_container(orr_root(), "o");
-    MoDev *d = dev_new(type, "d");
+    mo_begin();
+    OrrObject *o = mo_add_container(orr_root(), "o");
+    MoDev *d = mo_dev_new(type, "d");
     g_autoptr(GError) err = NULL;
 
     if (order != DROP_DETACHED) {
@@ -492,25 +492,25 @@ static void self_contained_case(const char *type, bool realized, bool own_as,
         g_assert_no_error(err);
     }
     if (realized) {
-        realize_ok(d);
+        mo_realize_ok(d);
     }
     g_assert_nonnull(d->box);
     g_assert_true(orr_memory_region_get_container(d->ram) == d->box);
     g_assert_true(orr_memory_region_get_container(d->regs) == d->box);
     if (own_as) {
-        OrrAddressSpace *as = new_as(OBJ(d), "as", d->box);
-        assert_flat(as, "0-fff d.ram 1000-10ff d.regs");
+        OrrAddressSpace *as = mo_new_as(OBJ(d), "as", d->box);
+        mo_assert_flat(as, "0-fff d.ram 1000-10ff d.regs");
         write32(as, 0x10, 0x11223344);
         g_assert_cmpuint(read32(as, 0x10), ==, 0x11223344);
         g_assert_cmpuint(read32(as, REGS_AT), ==, REGS_VALUE);
         /* The view pins what it shows, not the device: same unit. */
-        g_assert_true(has_holder(d->ram, ORR_HOLDER_FLATVIEW));
+        g_assert_true(mo_has_holder(d->ram, ORR_HOLDER_FLATVIEW));
     }
     /* Nothing but the caller and the parent holds the device: edges from
      * its own containers, view and address space take no reference. */
     orr_test_assert_holders(d, order == DROP_DETACHED ? "caller"
                                                       : "caller|parent /o");
-    assert_cycles("");
+    mo_assert_cycles("");
     g_assert_cmpuint(orr_live_count(TYPE_BASE), ==, 1);
     g_assert_cmpuint(orr_live_count(ORR_TYPE_MEMORY_REGION), ==, 3);
 
@@ -550,7 +550,7 @@ static void self_contained_case(const char *type, bool realized, bool own_as,
     if (order != DROP_GRANDPARENT) {
         orr_object_unparent(o);
     }
-    end();
+    mo_end();
 }
 
 static void test_self_contained_every_order(void)
@@ -572,21 +572,21 @@ static void test_self_contained_every_order(void)
 static MoDev *sysmem_setup(OrrObject **m_out, bool realized)
 {
     OrrObject *m = add_machine("m");
-    MoDev *d = dev_add(m, TYPE_DEV, "dev");
+    MoDev *d = mo_dev_add(m, TYPE_DEV, "dev");
     OrrAddressSpace *mem = orr_machine_get_memory(m);
 
     if (realized) {
-        realize_ok(d);
+        mo_realize_ok(d);
     }
     orr_test_add_subregion(orr_machine_get_sysmem(m), 0x10000000, d->box);
-    assert_flat(mem, "10000000-10000fff dev.ram 10001000-100010ff dev.regs");
+    mo_assert_flat(mem, "10000000-10000fff dev.ram 10001000-100010ff dev.regs");
     /* sysmem (unit /m) -> box (unit /m/dev) points down: owning. */
-    g_assert_true(has_holder(d, "subregion /m/sysmem"));
-    g_assert_true(has_holder(d, "parent /m"));
-    g_assert_false(has_holder(d, ORR_HOLDER_CALLER));
+    g_assert_true(mo_has_holder(d, "subregion /m/sysmem"));
+    g_assert_true(mo_has_holder(d, "parent /m"));
+    g_assert_false(mo_has_holder(d, ORR_HOLDER_CALLER));
     /* dev holds nothing on the machine. */
     orr_test_assert_holders(m, "parent /");
-    assert_cycles("");
+    mo_assert_cycles("");
     write32(mem, 0x10000010, 0xcafe);
     *m_out = m;
     return d;
@@ -597,14 +597,14 @@ static void test_sysmem_realized_unparent(void)
 {
     OrrObject *m;
 
-    begin();
+    mo_begin();
     MoDev *d = sysmem_setup(&m, true);
 
     orr_object_unparent(OBJ(d));
     orr_test_assert_log("finalize dev");
-    assert_flat(orr_machine_get_memory(m), "");
+    mo_assert_flat(orr_machine_get_memory(m), "");
     orr_object_unparent(m);
-    end();
+    mo_end();
 }
 
 /* Realized: unrealize cuts the mapping; the device lives on in the tree. */
@@ -612,18 +612,18 @@ static void test_sysmem_realized_unrealize(void)
 {
     OrrObject *m;
 
-    begin();
+    mo_begin();
     MoDev *d = sysmem_setup(&m, true);
 
     orr_device_unrealize((OrrDevice *)d);
     orr_test_assert_log("");
     g_assert_null(orr_memory_region_get_container(d->box));
-    assert_flat(orr_machine_get_memory(m), "");
+    mo_assert_flat(orr_machine_get_memory(m), "");
     orr_test_assert_holders(d, "parent /m");
     orr_object_unparent(OBJ(d));
     orr_test_assert_log("finalize dev");
     orr_object_unparent(m);
-    end();
+    mo_end();
 }
 
 /* Never realized: with the test's and the parent's references gone, the
@@ -633,7 +633,7 @@ static void test_sysmem_kept_by_mapping(void)
 {
     OrrObject *m;
 
-    begin();
+    mo_begin();
     MoDev *d = sysmem_setup(&m, false);
     OrrMemoryRegion *sysmem = orr_machine_get_sysmem(m);
     OrrAddressSpace *mem = orr_machine_get_memory(m);
@@ -642,19 +642,19 @@ static void test_sysmem_kept_by_mapping(void)
     orr_test_assert_log("");
     g_assert_true(is_live(d));
     g_assert_null(orr_object_get_parent(OBJ(d)));
-    g_assert_true(has_holder(d, "subregion /m/sysmem"));
-    g_assert_false(has_holder(d, "parent"));
-    g_assert_false(has_holder(d, ORR_HOLDER_CALLER));
-    assert_flat(mem, "10000000-10000fff dev.ram 10001000-100010ff dev.regs");
+    g_assert_true(mo_has_holder(d, "subregion /m/sysmem"));
+    g_assert_false(mo_has_holder(d, "parent"));
+    g_assert_false(mo_has_holder(d, ORR_HOLDER_CALLER));
+    mo_assert_flat(mem, "10000000-10000fff dev.ram 10001000-100010ff dev.regs");
     g_assert_cmpuint(read32(mem, 0x10000010), ==, 0xcafe);
     g_assert_cmpuint(read32(mem, 0x10001000), ==, REGS_VALUE);
-    assert_cycles("");
+    mo_assert_cycles("");
 
-    unmap(sysmem, d->box);
+    mo_unmap(sysmem, d->box);
     orr_test_assert_log("finalize dev");
-    assert_flat(mem, "");
+    mo_assert_flat(mem, "");
     orr_object_unparent(m);
-    end();
+    mo_end();
 }
 
 /* Never realized and unparented: the machine going frees it too. */
@@ -662,14 +662,14 @@ static void test_sysmem_machine_goes(void)
 {
     OrrObject *m;
 
-    begin();
+    mo_begin();
     MoDev *d = sysmem_setup(&m, false);
 
     orr_object_unparent(OBJ(d));
     orr_test_assert_log("");
     orr_object_unparent(m);
     orr_test_assert_log("finalize dev");
-    end();
+    mo_end();
 }
 
 /* The test still holds the device when the machine goes: the device is
@@ -678,7 +678,7 @@ static void test_sysmem_held_device_machine_goes(void)
 {
     OrrObject *m;
 
-    begin();
+    mo_begin();
     MoDev *d = sysmem_setup(&m, true);
 
     orr_object_ref(OBJ(d));
@@ -689,7 +689,7 @@ static void test_sysmem_held_device_machine_goes(void)
     orr_test_assert_holders(d, "caller");
     orr_object_unref(OBJ(d));
     orr_test_assert_log("finalize dev");
-    end();
+    mo_end();
 }
 
 /* --- Peter Maydell's case and its reverse --------------------------------- */
@@ -705,23 +705,23 @@ typedef enum {
 static void maydell_case(bool realized, PairOrder order)
 {
     g_test_message("realized %d order %d", realized, order);
-    begin();
-    OrrObject *o = add_container(orr_root(), "o");
-    MoDev *a = dev_add(o, TYPE_DEV, "a");
-    MoDev *b = dev_add(OBJ(a), TYPE_DEV, "b");
+    mo_begin();
+    OrrObject *o = mo_add_container(orr_root(), "o");
+    MoDev *a = mo_dev_add(o, TYPE_DEV, "a");
+    MoDev *b = mo_dev_add(OBJ(a), TYPE_DEV, "b");
 
     orr_test_add_subregion(a->box, 0x8000, b->box);
-    OrrAddressSpace *as = new_as(OBJ(a), "as", a->box);
-    assert_flat(as, "0-fff a.ram 1000-10ff a.regs 8000-8fff b.ram "
-                    "9000-90ff b.regs");
+    OrrAddressSpace *as = mo_new_as(OBJ(a), "as", a->box);
+    mo_assert_flat(as, "0-fff a.ram 1000-10ff a.regs 8000-8fff b.ram "
+                       "9000-90ff b.regs");
     if (realized) {
-        realize_ok(a);
-        realize_ok(b);
+        mo_realize_ok(a);
+        mo_realize_ok(b);
     }
     /* a.box -> b points down: owning; b holds nothing on a. */
-    g_assert_true(has_holder(b, "subregion /o/a/box"));
+    g_assert_true(mo_has_holder(b, "subregion /o/a/box"));
     orr_test_assert_holders(a, "parent /o");
-    assert_cycles("");
+    mo_assert_cycles("");
 
     switch (order) {
     case GO_A:
@@ -733,14 +733,14 @@ static void maydell_case(bool realized, PairOrder order)
         if (realized) {
             /* unrealize cut b.box out of a.box */
             orr_test_assert_log("finalize b");
-            assert_flat(as, "0-fff a.ram 1000-10ff a.regs");
+            mo_assert_flat(as, "0-fff a.ram 1000-10ff a.regs");
             orr_object_unparent(OBJ(a));
             orr_test_assert_log("finalize a");
         } else {
             /* still mapped, so still alive */
             orr_test_assert_log("");
-            g_assert_true(has_holder(b, "subregion /o/a/box"));
-            g_assert_false(has_holder(b, "parent"));
+            g_assert_true(mo_has_holder(b, "subregion /o/a/box"));
+            g_assert_false(mo_has_holder(b, "parent"));
             orr_object_unparent(OBJ(a));
             orr_test_assert_log("finalize a, finalize b");
         }
@@ -758,7 +758,7 @@ static void maydell_case(bool realized, PairOrder order)
         g_assert_not_reached();
     }
     orr_object_unparent(o);
-    end();
+    mo_end();
 }
 
 static void test_maydell_case(void)
@@ -773,24 +773,24 @@ static void test_maydell_case(void)
 static void reverse_case(bool realized, PairOrder order)
 {
     g_test_message("realized %d order %d", realized, order);
-    begin();
-    OrrObject *o = add_container(orr_root(), "o");
-    MoDev *a = dev_add(o, TYPE_DEV, "a");
-    MoDev *b = dev_add(OBJ(a), TYPE_DEV, "b");
+    mo_begin();
+    OrrObject *o = mo_add_container(orr_root(), "o");
+    MoDev *a = mo_dev_add(o, TYPE_DEV, "a");
+    MoDev *b = mo_dev_add(OBJ(a), TYPE_DEV, "b");
     OrrMemoryRegion *shared = orr_test_new_ram(OBJ(a), "shared", 0x100);
 
     orr_test_add_subregion(b->box, 0x8000, shared);
-    OrrAddressSpace *as = new_as(OBJ(b), "as", b->box);
-    assert_flat(as, "0-fff b.ram 1000-10ff b.regs 8000-80ff a.shared");
+    OrrAddressSpace *as = mo_new_as(OBJ(b), "as", b->box);
+    mo_assert_flat(as, "0-fff b.ram 1000-10ff b.regs 8000-80ff a.shared");
     write32(as, 0x8000, 0x5a5a);
     if (realized) {
-        realize_ok(a);
-        realize_ok(b);
+        mo_realize_ok(a);
+        mo_realize_ok(b);
     }
     /* b.box -> a.shared points up: no reference on a, from the container
      * or from b's view. */
     orr_test_assert_holders(a, "parent /o");
-    assert_cycles("");
+    mo_assert_cycles("");
 
     switch (order) {
     case GO_A:
@@ -809,7 +809,7 @@ static void reverse_case(bool realized, PairOrder order)
         orr_object_unparent(OBJ(a));
         orr_test_assert_log("finalize a");
         /* a.shared is gone from b's container and b's view. */
-        assert_flat(as, "0-fff b.ram 1000-10ff b.regs");
+        mo_assert_flat(as, "0-fff b.ram 1000-10ff b.regs");
         {
             g_autoptr(GPtrArray) subs =
                 orr_memory_region_get_subregions(b->box);
@@ -823,7 +823,7 @@ static void reverse_case(bool realized, PairOrder order)
         g_assert_not_reached();
     }
     orr_object_unparent(o);
-    end();
+    mo_end();
 }
 
 static void test_reverse_case(void)
@@ -839,19 +839,19 @@ static void test_reverse_case(void)
 static void ancestor_alias_case(bool dma_first, bool realized)
 {
     g_test_message("dma_first %d realized %d", dma_first, realized);
-    begin();
+    mo_begin();
     OrrObject *m = add_machine("m");
     OrrAddressSpace *mem = orr_machine_get_memory(m);
-    MoDev *dma = dma_first ? dev_add(m, TYPE_DEV, "dma") : NULL;
+    MoDev *dma = dma_first ? mo_dev_add(m, TYPE_DEV, "dma") : NULL;
     OrrMemoryRegion *ram = orr_test_new_ram(m, "ram", 0x10000);
     g_autoptr(GError) err = NULL;
 
     orr_test_add_subregion(orr_machine_get_sysmem(m), 0, ram);
     if (!dma_first) {
-        dma = dev_add(m, TYPE_DEV, "dma");
+        dma = mo_dev_add(m, TYPE_DEV, "dma");
     }
     if (realized) {
-        realize_ok(dma);
+        mo_realize_ok(dma);
     }
     OrrMemoryRegion *view =
         orr_memory_region_new_container(OBJ(dma), "view", ORR_SIZE_2_64, &err);
@@ -861,10 +861,10 @@ static void ancestor_alias_case(bool dma_first, bool realized)
     g_assert_no_error(err);
     orr_test_add_subregion(view, 0x80000000, win);
     orr_test_add_subregion(view, 0, dma->box);
-    OrrAddressSpace *das = new_as(OBJ(dma), "das", view);
+    OrrAddressSpace *das = mo_new_as(OBJ(dma), "das", view);
 
-    assert_flat(das, "0-fff dma.ram 1000-10ff dma.regs "
-                     "80000000-8000ffff m.ram");
+    mo_assert_flat(das, "0-fff dma.ram 1000-10ff dma.regs "
+                        "80000000-8000ffff m.ram");
     write32(mem, 0x100, 0xcafef00d);
     g_assert_cmpuint(read32(das, 0x80000100), ==, 0xcafef00d);
     write32(das, 0x80000200, 0x600d);
@@ -874,11 +874,11 @@ static void ancestor_alias_case(bool dma_first, bool realized)
      * reference on the machine, no cycle. */
     orr_test_assert_holders(m, "parent /");
     orr_test_assert_holders(dma, "parent /m");
-    assert_cycles("");
+    mo_assert_cycles("");
 
     orr_object_unparent(m);
     orr_test_assert_log("finalize dma");
-    end();
+    mo_end();
 }
 
 static void test_ancestor_alias_no_cycle(void)
@@ -896,17 +896,17 @@ static void test_ancestor_alias_no_cycle(void)
  * device dies after the access returns. */
 static void drops_own_device_case(bool is_write)
 {
-    begin();
-    Board b = add_board("b");
-    MoDev *d = dev_add(b.obj, TYPE_DEV, "d");
+    mo_begin();
+    MoBoard b = mo_add_board("b");
+    MoDev *d = mo_dev_add(b.obj, TYPE_DEV, "d");
     uint64_t v = 0;
 
-    realize_ok(d);
+    mo_realize_ok(d);
     orr_test_add_subregion(b.sysmem, 0x10000, d->box);
     d->drop_self = true;
     d->nested_as = b.memory;
     d->nested_addr = 0x10000 + REGS_AT;
-    guint before = dev_finalized;
+    guint before = mo_dev_finalized;
 
     if (is_write) {
         g_assert_cmpint(
@@ -918,18 +918,18 @@ static void drops_own_device_case(bool is_write)
             ORR_MEMTX_OK);
         g_assert_cmpuint(v, ==, REGS_VALUE);
     }
-    g_assert_cmpuint(cb.runs, ==, 1);
-    g_assert_true(cb.whole);
-    g_assert_false(cb.finalized_during);
+    g_assert_cmpuint(mo_cb.runs, ==, 1);
+    g_assert_true(mo_cb.whole);
+    g_assert_false(mo_cb.finalized_during);
     /* A nested access sees the new map: regs is gone. */
-    g_assert_cmpint(cb.nested_res, ==, ORR_MEMTX_DECODE_ERROR);
-    g_assert_cmpuint(cb.nested_val, ==, 0);
+    g_assert_cmpint(mo_cb.nested_res, ==, ORR_MEMTX_DECODE_ERROR);
+    g_assert_cmpuint(mo_cb.nested_val, ==, 0);
     /* ...and the device died when the outermost access returned. */
-    g_assert_cmpuint(dev_finalized, ==, before + 1);
+    g_assert_cmpuint(mo_dev_finalized, ==, before + 1);
     orr_test_assert_log("finalize d");
-    assert_flat(b.memory, "");
+    mo_assert_flat(b.memory, "");
     orr_object_unparent(b.obj);
-    end();
+    mo_end();
 }
 
 static void test_callback_drops_own_device_write(void)
@@ -947,26 +947,26 @@ static void test_callback_drops_own_device_read(void)
  * the device until it returns. */
 static void test_callback_drops_unrealized_device(void)
 {
-    begin();
-    Board b = add_board("b");
-    MoDev *d = dev_add(b.obj, TYPE_DEV, "d");
+    mo_begin();
+    MoBoard b = mo_add_board("b");
+    MoDev *d = mo_dev_add(b.obj, TYPE_DEV, "d");
 
-    unmap(d->box, d->regs);
+    mo_unmap(d->box, d->regs);
     orr_test_add_subregion(b.sysmem, 0x20000, d->regs);
-    assert_flat(b.memory, "20000-200ff d.regs");
+    mo_assert_flat(b.memory, "20000-200ff d.regs");
     d->drop_self = true;
-    guint before = dev_finalized;
+    guint before = mo_dev_finalized;
 
     g_assert_cmpint(orr_address_space_write(b.memory, 0x20000, 2, 0xbeef), ==,
                     ORR_MEMTX_OK);
-    g_assert_cmpuint(cb.runs, ==, 1);
-    g_assert_true(cb.whole);
-    g_assert_false(cb.finalized_during);
-    g_assert_cmpuint(dev_finalized, ==, before + 1);
+    g_assert_cmpuint(mo_cb.runs, ==, 1);
+    g_assert_true(mo_cb.whole);
+    g_assert_false(mo_cb.finalized_during);
+    g_assert_cmpuint(mo_dev_finalized, ==, before + 1);
     orr_test_assert_log("finalize d");
-    assert_flat(b.memory, "");
+    mo_assert_flat(b.memory, "");
     orr_object_unparent(b.obj);
-    end();
+    mo_end();
 }
 
 /* The probe region (of another device) records whether the dropped
@@ -979,7 +979,7 @@ static struct {
 static uint64_t probe_read(void *opaque, uint64_t offset, unsigned size)
 {
     probe.calls++;
-    probe.finalized_seen = dev_finalized;
+    probe.finalized_seen = mo_dev_finalized;
     return 0x99;
 }
 
@@ -987,7 +987,7 @@ static void probe_write(void *opaque, uint64_t offset, uint64_t value,
                         unsigned size)
 {
     probe.calls++;
-    probe.finalized_seen = dev_finalized;
+    probe.finalized_seen = mo_dev_finalized;
 }
 
 static const OrrMemoryOps probe_ops = {
@@ -1007,11 +1007,11 @@ static const OrrMemoryOps probe_ops = {
 static void own_view_case(bool is_write, bool realized)
 {
     g_test_message("is_write %d realized %d", is_write, realized);
-    begin();
+    mo_begin();
     memset(&probe, 0, sizeof(probe));
-    OrrObject *o = add_container(orr_root(), "o");
-    MoDev *p = dev_add(o, TYPE_DEV, "p");
-    MoDev *d = dev_add(o, TYPE_DEV, "d");
+    OrrObject *o = mo_add_container(orr_root(), "o");
+    MoDev *p = mo_dev_add(o, TYPE_DEV, "p");
+    MoDev *d = mo_dev_add(o, TYPE_DEV, "d");
     g_autoptr(GError) err = NULL;
     OrrMemoryRegion *pr = orr_memory_region_new_io(OBJ(p), "probe", 0x100,
                                                    &probe_ops, NULL, &err);
@@ -1019,13 +1019,13 @@ static void own_view_case(bool is_write, bool realized)
 
     g_assert_no_error(err);
     orr_test_add_subregion(d->box, REGS_AT + REGS_SIZE, pr);
-    OrrAddressSpace *das = new_as(OBJ(d), "as", d->box);
-    assert_flat(das, "0-fff d.ram 1000-10ff d.regs 1100-11ff p.probe");
+    OrrAddressSpace *das = mo_new_as(OBJ(d), "as", d->box);
+    mo_assert_flat(das, "0-fff d.ram 1000-10ff d.regs 1100-11ff p.probe");
     if (realized) {
-        realize_ok(d);
+        mo_realize_ok(d);
     }
     d->drop_self = true;
-    guint before = dev_finalized;
+    guint before = mo_dev_finalized;
 
     uint64_t at = REGS_AT + REGS_SIZE - 4;
     OrrMemTxResult r =
@@ -1033,21 +1033,21 @@ static void own_view_case(bool is_write, bool realized)
                  : orr_address_space_read_bytes(das, at, buf, sizeof(buf));
 
     g_assert_cmpint(r, ==, ORR_MEMTX_OK);
-    g_assert_cmpuint(cb.runs, ==, 1);
-    g_assert_true(cb.whole);
-    g_assert_false(cb.finalized_during);
+    g_assert_cmpuint(mo_cb.runs, ==, 1);
+    g_assert_true(mo_cb.whole);
+    g_assert_false(mo_cb.finalized_during);
     g_assert_cmpuint(probe.calls, ==, 1);
     g_assert_cmpuint(probe.finalized_seen, ==, before);
     if (!is_write) {
         g_assert_cmpuint(buf[0], ==, REGS_VALUE);
         g_assert_cmpuint(buf[4], ==, 0x99);
     }
-    g_assert_cmpuint(dev_finalized, ==, before + 1);
+    g_assert_cmpuint(mo_dev_finalized, ==, before + 1);
     orr_test_assert_log("finalize d");
-    g_assert_false(has_holder(p, "subregion"));
+    g_assert_false(mo_has_holder(p, "subregion"));
     orr_object_unparent(o);
     orr_test_assert_log("finalize p");
-    end();
+    mo_end();
 }
 
 static void test_callback_drops_device_own_view(void)
@@ -1063,9 +1063,9 @@ static void test_callback_drops_device_own_view(void)
 /* Destroying a mapped region unmaps it; the view drops it and it goes. */
 static void test_view_destroyed_region(void)
 {
-    begin();
-    log_regions = true;
-    OrrObject *o = add_container(orr_root(), "o");
+    mo_begin();
+    mo_log_regions = true;
+    OrrObject *o = mo_add_container(orr_root(), "o");
     g_autoptr(GError) err = NULL;
     OrrMemoryRegion *root =
         orr_memory_region_new_container(o, "root", 0x10000, &err);
@@ -1075,21 +1075,21 @@ static void test_view_destroyed_region(void)
     g_assert_no_error(err);
     orr_test_add_subregion(root, 0x1000, r);
     orr_test_add_subregion(root, 0x4000, keep);
-    OrrAddressSpace *as = new_as(o, "as", root);
-    assert_flat(as, "1000-1fff o.r 4000-4fff o.keep");
+    OrrAddressSpace *as = mo_new_as(o, "as", root);
+    mo_assert_flat(as, "1000-1fff o.r 4000-4fff o.keep");
     orr_test_assert_holders(r, "parent /o|flatview");
     guint regions = orr_live_count(ORR_TYPE_MEMORY_REGION);
 
     orr_object_unparent(OBJ(r));
     orr_test_assert_log("finalize /o/r");
-    assert_flat(as, "4000-4fff o.keep");
+    mo_assert_flat(as, "4000-4fff o.keep");
     g_assert_cmpuint(orr_live_count(ORR_TYPE_MEMORY_REGION), ==, regions - 1);
     uint64_t v = 1;
     g_assert_cmpint(orr_address_space_read(as, 0x1000, 4, &v), ==,
                     ORR_MEMTX_DECODE_ERROR);
     g_assert_cmpuint(v, ==, 0);
     orr_object_unparent(o);
-    end();
+    mo_end();
 }
 
 /* An MMIO callback destroys its own region, then reads the map again. */
@@ -1137,9 +1137,9 @@ static const OrrMemoryOps killer_ops = {
 
 static void test_view_callback_destroys_region(void)
 {
-    begin();
-    log_regions = true;
-    OrrObject *o = add_container(orr_root(), "o");
+    mo_begin();
+    mo_log_regions = true;
+    OrrObject *o = mo_add_container(orr_root(), "o");
     g_autoptr(GError) err = NULL;
     OrrMemoryRegion *root =
         orr_memory_region_new_container(o, "root", 0x10000, &err);
@@ -1149,8 +1149,8 @@ static void test_view_callback_destroys_region(void)
     k.mr = orr_memory_region_new_io(o, "io", 0x100, &killer_ops, &k, &err);
     g_assert_no_error(err);
     orr_test_add_subregion(root, 0x2000, k.mr);
-    k.as = new_as(o, "as", root);
-    assert_flat(k.as, "2000-20ff o.io");
+    k.as = mo_new_as(o, "as", root);
+    mo_assert_flat(k.as, "2000-20ff o.io");
 
     uint64_t v = 0;
     g_assert_cmpint(orr_address_space_read(k.as, 0x2000, 1, &v), ==,
@@ -1163,9 +1163,9 @@ static void test_view_callback_destroys_region(void)
     g_assert_cmpuint(k.nested_val, ==, 0);
     /* Reclaimed once the access returned. */
     orr_test_assert_log("finalize /o/io");
-    assert_flat(k.as, "");
+    mo_assert_flat(k.as, "");
     orr_object_unparent(o);
-    end();
+    mo_end();
 }
 
 /* --- The cycle finder ----------------------------------------------------- */
@@ -1178,16 +1178,16 @@ static void test_view_callback_destroys_region(void)
 static void cross_link(MoDev **a_out, MoDev **b_out, OrrMemoryRegion **ar,
                        OrrMemoryRegion **br)
 {
-    OrrObject *o = add_container(orr_root(), "o");
-    MoDev *a = dev_add(o, TYPE_DEV, "a");
-    MoDev *b = dev_add(o, TYPE_DEV, "b");
+    OrrObject *o = mo_add_container(orr_root(), "o");
+    MoDev *a = mo_dev_add(o, TYPE_DEV, "a");
+    MoDev *b = mo_dev_add(o, TYPE_DEV, "b");
 
     *ar = orr_test_new_ram(OBJ(a), "xr", 0x100);
     *br = orr_test_new_ram(OBJ(b), "xr", 0x100);
     orr_test_add_subregion(a->box, 0x8000, *br);
     orr_test_add_subregion(b->box, 0x8000, *ar);
-    g_assert_true(has_holder(a, "subregion /o/b/box"));
-    g_assert_true(has_holder(b, "subregion /o/a/box"));
+    g_assert_true(mo_has_holder(a, "subregion /o/b/box"));
+    g_assert_true(mo_has_holder(b, "subregion /o/a/box"));
     *a_out = a;
     *b_out = b;
 }
@@ -1198,17 +1198,17 @@ static void test_cycle_broken_attached(void)
     MoDev *a, *b;
     OrrMemoryRegion *ar, *br;
 
-    begin();
+    mo_begin();
     cross_link(&a, &b, &ar, &br);
     OrrObject *o = orr_object_get_parent(OBJ(a));
-    assert_cycles(CROSS_CYCLE);
+    mo_assert_cycles(CROSS_CYCLE);
 
-    unmap(a->box, br);
-    assert_cycles("");
+    mo_unmap(a->box, br);
+    mo_assert_cycles("");
     orr_test_assert_log("");
     orr_object_unparent(o);
     orr_test_assert_log("finalize b, finalize a");
-    end();
+    mo_end();
 }
 
 /* Never realized and unparented, the pair keeps itself alive; the finder
@@ -1218,17 +1218,17 @@ static void test_cycle_leak_then_broken(void)
     MoDev *a, *b;
     OrrMemoryRegion *ar, *br;
 
-    begin();
+    mo_begin();
     cross_link(&a, &b, &ar, &br);
     orr_object_unparent(orr_object_get_parent(OBJ(a)));
     orr_test_assert_log("");
     g_assert_cmpuint(orr_live_count(TYPE_BASE), ==, 2);
-    assert_cycles(CROSS_CYCLE);
-    g_assert_true(has_holder(a, "subregion /o/b/box"));
+    mo_assert_cycles(CROSS_CYCLE);
+    g_assert_true(mo_has_holder(a, "subregion /o/b/box"));
 
-    unmap(b->box, ar);
+    mo_unmap(b->box, ar);
     orr_test_assert_log("finalize a, finalize b");
-    end();
+    mo_end();
 }
 
 /* Realized, the same pair is freed with its parent: unrealize (from the
@@ -1238,14 +1238,14 @@ static void test_cycle_realized_freed(void)
     MoDev *a, *b;
     OrrMemoryRegion *ar, *br;
 
-    begin();
+    mo_begin();
     cross_link(&a, &b, &ar, &br);
-    realize_ok(a);
-    realize_ok(b);
-    assert_cycles(CROSS_CYCLE);
+    mo_realize_ok(a);
+    mo_realize_ok(b);
+    mo_assert_cycles(CROSS_CYCLE);
     orr_object_unparent(orr_object_get_parent(OBJ(a)));
     orr_test_assert_log("finalize b, finalize a");
-    end();
+    mo_end();
 }
 
 /* Siblings a and b linked by @how: "alias" (each owns an alias of the
@@ -1253,9 +1253,9 @@ static void test_cycle_realized_freed(void)
  * container). Both edges are owning, so the pair holds itself alive. */
 static void cross_link_by(const char *how, MoDev **a_out, MoDev **b_out)
 {
-    OrrObject *o = add_container(orr_root(), "o");
-    MoDev *a = dev_add(o, TYPE_DEV, "a");
-    MoDev *b = dev_add(o, TYPE_DEV, "b");
+    OrrObject *o = mo_add_container(orr_root(), "o");
+    MoDev *a = mo_dev_add(o, TYPE_DEV, "a");
+    MoDev *b = mo_dev_add(o, TYPE_DEV, "b");
     g_autoptr(GError) err = NULL;
 
     if (strcmp(how, "alias") == 0) {
@@ -1265,15 +1265,15 @@ static void cross_link_by(const char *how, MoDev **a_out, MoDev **b_out)
         OrrMemoryRegion *wb = orr_memory_region_new_alias(OBJ(b), "win", a->ram,
                                                           0, RAM_SIZE, &err);
         g_assert_no_error(err);
-        g_assert_true(has_holder(a, "alias /o/b/win"));
-        g_assert_true(has_holder(b, "alias /o/a/win"));
+        g_assert_true(mo_has_holder(a, "alias /o/b/win"));
+        g_assert_true(mo_has_holder(b, "alias /o/a/win"));
         (void)wa;
         (void)wb;
     } else {
-        new_as(OBJ(a), "peer", b->box);
-        new_as(OBJ(b), "peer", a->box);
-        g_assert_true(has_holder(a, "as-root /o/b/peer"));
-        g_assert_true(has_holder(b, "as-root /o/a/peer"));
+        mo_new_as(OBJ(a), "peer", b->box);
+        mo_new_as(OBJ(b), "peer", a->box);
+        g_assert_true(mo_has_holder(a, "as-root /o/b/peer"));
+        g_assert_true(mo_has_holder(b, "as-root /o/a/peer"));
     }
     *a_out = a;
     *b_out = b;
@@ -1288,32 +1288,32 @@ static void cross_link_by_case(const char *how, bool realized)
     MoDev *a, *b;
 
     g_test_message("%s realized %d", how, realized);
-    begin();
+    mo_begin();
     cross_link_by(how, &a, &b);
-    g_autofree char *cycles = cycles_text();
+    g_autofree char *cycles = mo_cycles_text();
     g_assert_nonnull(strstr(cycles, "/o/a/"));
     g_assert_nonnull(strstr(cycles, "/o/b/"));
     if (realized) {
-        realize_ok(a);
-        realize_ok(b);
+        mo_realize_ok(a);
+        mo_realize_ok(b);
         orr_object_unparent(orr_object_get_parent(OBJ(a)));
         orr_test_assert_log("finalize b, finalize a");
-        end();
+        mo_end();
         return;
     }
     orr_object_unparent(orr_object_get_parent(OBJ(a)));
     orr_test_assert_log("");
     g_assert_cmpuint(orr_live_count(TYPE_BASE), ==, 2);
-    g_autofree char *left = cycles_text();
+    g_autofree char *left = mo_cycles_text();
     g_assert_nonnull(strstr(left, strcmp(how, "alias") == 0
                                       ? "alias /o/a/win -> /o/b"
                                       : "as-root /o/a/peer -> /o/b"));
     /* Realizing and unrealizing one of them breaks the cycle: cutting a's
      * edge frees b, whose edge held a, which goes when unrealize returns. */
-    realize_ok(a);
+    mo_realize_ok(a);
     orr_device_unrealize((OrrDevice *)a);
     orr_test_assert_log("finalize b, finalize a");
-    end();
+    mo_end();
 }
 
 static void test_cycle_alias_and_root(void)
@@ -1328,24 +1328,24 @@ static void test_cycle_alias_and_root(void)
  * the device still sees the RAM after a second realize. */
 static void test_unrealize_keeps_upward_alias(void)
 {
-    begin();
-    Board bd = add_board("m");
+    mo_begin();
+    MoBoard bd = mo_add_board("m");
     OrrMemoryRegion *ram = orr_test_new_ram(bd.obj, "ram", RAM_SIZE);
-    MoDev *d = dev_add(bd.obj, TYPE_DEV, "d");
+    MoDev *d = mo_dev_add(bd.obj, TYPE_DEV, "d");
     g_autoptr(GError) err = NULL;
     OrrMemoryRegion *w =
         orr_memory_region_new_alias(OBJ(d), "dma", ram, 0, RAM_SIZE, &err);
 
     g_assert_no_error(err);
     orr_test_add_subregion(d->box, 0x8000, w);
-    realize_ok(d);
+    mo_realize_ok(d);
     orr_device_unrealize((OrrDevice *)d);
     g_assert_true(orr_memory_region_get_alias_target(w) == ram);
-    g_assert_false(has_holder(bd.obj, "alias"));
-    realize_ok(d);
+    g_assert_false(mo_has_holder(bd.obj, "alias"));
+    mo_realize_ok(d);
     orr_object_unparent(bd.obj);
     orr_test_assert_log("finalize d");
-    end();
+    mo_end();
 }
 
 /* A region owned by a region owned by a device: its unit is the device.
@@ -1354,33 +1354,33 @@ static void test_unrealize_keeps_upward_alias(void)
  * own). */
 static void test_region_owned_by_region(void)
 {
-    begin();
-    OrrObject *o = add_container(orr_root(), "o");
-    MoDev *d = dev_add(o, TYPE_DEV, "d");
-    OrrObject *x = add_container(o, "x");
+    mo_begin();
+    OrrObject *o = mo_add_container(orr_root(), "o");
+    MoDev *d = mo_dev_add(o, TYPE_DEV, "d");
+    OrrObject *x = mo_add_container(o, "x");
     OrrMemoryRegion *mid = orr_test_new_ram(OBJ(d), "mid", 0x100);
     OrrMemoryRegion *inner = orr_test_new_ram(OBJ(mid), "inner", 0x10);
     g_autoptr(GError) err = NULL;
 
     g_assert_true(orr_object_get_lifetime_unit(OBJ(inner)) == OBJ(d));
-    OrrAddressSpace *as = new_as(x, "as", inner);
+    OrrAddressSpace *as = mo_new_as(x, "as", inner);
     OrrMemoryRegion *win =
         orr_memory_region_new_alias(x, "win", inner, 0, 0x10, &err);
     g_assert_no_error(err);
     OrrMemoryRegion *box =
         orr_memory_region_new_container(x, "box", 0x1000, &err);
     g_assert_no_error(err);
-    g_assert_true(has_holder(d, "as-root /o/x/as"));
-    g_assert_true(has_holder(d, "alias /o/x/win"));
+    g_assert_true(mo_has_holder(d, "as-root /o/x/as"));
+    g_assert_true(mo_has_holder(d, "alias /o/x/win"));
 
     orr_object_unparent(OBJ(mid)); /* inner goes with it */
     g_assert_null(orr_address_space_get_root(as));
     g_assert_null(orr_memory_region_get_alias_target(win));
-    g_assert_false(has_holder(d, "as-root"));
-    g_assert_false(has_holder(d, "alias"));
+    g_assert_false(mo_has_holder(d, "as-root"));
+    g_assert_false(mo_has_holder(d, "alias"));
     (void)box;
     orr_object_unparent(o);
-    end();
+    mo_end();
 }
 
 /* --- Severed non-owning edges --------------------------------------------- */
@@ -1389,9 +1389,9 @@ static void test_region_owned_by_region(void)
  * severs it. */
 static void test_sever_alias_same_unit(void)
 {
-    begin();
-    OrrObject *o = add_container(orr_root(), "o");
-    MoDev *d = dev_add(o, TYPE_DEV, "d");
+    mo_begin();
+    OrrObject *o = mo_add_container(orr_root(), "o");
+    MoDev *d = mo_dev_add(o, TYPE_DEV, "d");
     OrrMemoryRegion *tgt = orr_test_new_ram(OBJ(d), "tgt", 0x1000);
     g_autoptr(GError) err = NULL;
     OrrMemoryRegion *win =
@@ -1404,14 +1404,14 @@ static void test_sever_alias_same_unit(void)
 
     orr_object_unparent(OBJ(tgt));
     g_assert_null(orr_memory_region_get_alias_target(win));
-    OrrAddressSpace *as = new_as(OBJ(d), "as", d->box);
-    assert_flat(as, "0-fff d.ram 1000-10ff d.regs");
+    OrrAddressSpace *as = mo_new_as(OBJ(d), "as", d->box);
+    mo_assert_flat(as, "0-fff d.ram 1000-10ff d.regs");
     uint64_t v = 1;
     g_assert_cmpint(orr_address_space_read(as, 0x4000, 4, &v), ==,
                     ORR_MEMTX_DECODE_ERROR);
     g_assert_cmpuint(v, ==, 0);
     orr_object_unparent(o);
-    end();
+    mo_end();
 }
 
 /* d (child of y, held by the test) shows y's region through an alias in
@@ -1419,15 +1419,15 @@ static void test_sever_alias_same_unit(void)
 static void sever_alias_owner_case(bool target_mapped)
 {
     g_test_message("target_mapped %d", target_mapped);
-    begin();
-    OrrObject *o = add_container(orr_root(), "o");
-    MoDev *y = dev_add(o, TYPE_DEV, "y");
-    MoDev *d = dev_add(OBJ(y), TYPE_DEV, "d");
+    mo_begin();
+    OrrObject *o = mo_add_container(orr_root(), "o");
+    MoDev *y = mo_dev_add(o, TYPE_DEV, "y");
+    MoDev *d = mo_dev_add(OBJ(y), TYPE_DEV, "d");
 
     if (!target_mapped) {
         /* y maps nothing at all: its death changes no container. */
-        unmap(y->box, y->ram);
-        unmap(y->box, y->regs);
+        mo_unmap(y->box, y->ram);
+        mo_unmap(y->box, y->regs);
     }
     OrrMemoryRegion *tgt =
         target_mapped ? y->ram : orr_test_new_ram(OBJ(y), "hidden", 0x1000);
@@ -1438,11 +1438,11 @@ static void sever_alias_owner_case(bool target_mapped)
     g_assert_no_error(err);
     orr_object_ref(OBJ(d));
     orr_test_add_subregion(d->box, 0x4000, win);
-    OrrAddressSpace *das = new_as(OBJ(d), "as", d->box);
+    OrrAddressSpace *das = mo_new_as(OBJ(d), "as", d->box);
     if (target_mapped) {
-        assert_flat(das, "0-fff d.ram 1000-10ff d.regs 4000-4fff y.ram");
+        mo_assert_flat(das, "0-fff d.ram 1000-10ff d.regs 4000-4fff y.ram");
     } else {
-        assert_flat(das, "0-fff d.ram 1000-10ff d.regs 4000-4fff y.hidden");
+        mo_assert_flat(das, "0-fff d.ram 1000-10ff d.regs 4000-4fff y.hidden");
     }
     /* The alias and the view point up: nothing holds y but its parent. */
     orr_test_assert_holders(y, "parent /o");
@@ -1450,18 +1450,18 @@ static void sever_alias_owner_case(bool target_mapped)
     orr_object_unparent(OBJ(y));
     orr_test_assert_log("finalize y");
     g_assert_null(orr_memory_region_get_alias_target(win));
-    assert_flat(das, "0-fff d.ram 1000-10ff d.regs");
+    mo_assert_flat(das, "0-fff d.ram 1000-10ff d.regs");
     uint64_t v = 1;
     g_assert_cmpint(orr_address_space_read(das, 0x4000, 4, &v), ==,
                     ORR_MEMTX_DECODE_ERROR);
     g_assert_cmpuint(v, ==, 0);
     /* A later map change renders d's view again. */
-    unmap(d->box, d->regs);
-    assert_flat(das, "0-fff d.ram");
+    mo_unmap(d->box, d->regs);
+    mo_assert_flat(das, "0-fff d.ram");
     orr_object_unref(OBJ(d));
     orr_test_assert_log("finalize d");
     orr_object_unparent(o);
-    end();
+    mo_end();
 }
 
 static void test_sever_alias_owner_dies_mapped(void)
@@ -1478,16 +1478,16 @@ static void test_sever_alias_owner_dies_unmapped(void)
  * first leaves it with no root and an empty view. */
 static void test_sever_as_root_same_unit(void)
 {
-    begin();
-    OrrObject *o = add_container(orr_root(), "o");
-    MoDev *d = dev_add(o, TYPE_DEV, "d");
-    OrrAddressSpace *das = new_as(OBJ(d), "as", d->box);
+    mo_begin();
+    OrrObject *o = mo_add_container(orr_root(), "o");
+    MoDev *d = mo_dev_add(o, TYPE_DEV, "d");
+    OrrAddressSpace *das = mo_new_as(OBJ(d), "as", d->box);
 
-    assert_flat(das, "0-fff d.ram 1000-10ff d.regs");
+    mo_assert_flat(das, "0-fff d.ram 1000-10ff d.regs");
     orr_object_unparent(OBJ(d->box));
     d->box = NULL;
     g_assert_null(orr_address_space_get_root(das));
-    assert_flat(das, "");
+    mo_assert_flat(das, "");
     g_assert_null(orr_memory_region_get_container(d->ram));
     g_assert_null(orr_memory_region_get_container(d->regs));
     uint64_t v = 1;
@@ -1495,41 +1495,41 @@ static void test_sever_as_root_same_unit(void)
                     ORR_MEMTX_DECODE_ERROR);
     g_assert_cmpuint(v, ==, 0);
     orr_object_unparent(o);
-    end();
+    mo_end();
 }
 
 /* An address space of d over its parent's container: the parent dies
  * while the test holds d. */
 static void test_sever_as_root_owner_dies(void)
 {
-    begin();
-    OrrObject *o = add_container(orr_root(), "o");
-    MoDev *y = dev_add(o, TYPE_DEV, "y");
-    MoDev *d = dev_add(OBJ(y), TYPE_DEV, "d");
+    mo_begin();
+    OrrObject *o = mo_add_container(orr_root(), "o");
+    MoDev *y = mo_dev_add(o, TYPE_DEV, "y");
+    MoDev *d = mo_dev_add(OBJ(y), TYPE_DEV, "d");
 
     orr_object_ref(OBJ(d));
-    OrrAddressSpace *das = new_as(OBJ(d), "as", y->box);
-    assert_flat(das, "0-fff y.ram 1000-10ff y.regs");
+    OrrAddressSpace *das = mo_new_as(OBJ(d), "as", y->box);
+    mo_assert_flat(das, "0-fff y.ram 1000-10ff y.regs");
     orr_test_assert_holders(y, "parent /o");
 
     orr_object_unparent(OBJ(y));
     orr_test_assert_log("finalize y");
     g_assert_null(orr_address_space_get_root(das));
-    assert_flat(das, "");
+    mo_assert_flat(das, "");
     orr_object_unref(OBJ(d));
     orr_test_assert_log("finalize d");
     orr_object_unparent(o);
-    end();
+    mo_end();
 }
 
 /* --- Realize failure rollback --------------------------------------------- */
 
 static void test_realize_failure_cuts_mappings(void)
 {
-    begin();
-    Board b = add_board("b");
-    MoDev *d = dev_add(b.obj, TYPE_DEV, "d");
-    MoDev *p = dev_add(b.obj, TYPE_DEV, "p");
+    mo_begin();
+    MoBoard b = mo_add_board("b");
+    MoDev *d = mo_dev_add(b.obj, TYPE_DEV, "d");
+    MoDev *p = mo_dev_add(b.obj, TYPE_DEV, "p");
     OrrMemoryRegion *solo = orr_test_new_ram(OBJ(d), "solo", 0x100);
     OrrMemoryRegion *loan = orr_test_new_ram(OBJ(p), "loan", 0x100);
     g_autoptr(GError) err = NULL;
@@ -1555,11 +1555,11 @@ static void test_realize_failure_cuts_mappings(void)
     g_assert_null(orr_object_get_child(OBJ(d), "late"));
     g_assert_true(orr_memory_region_get_container(solo) == b.sysmem);
     g_assert_true(orr_memory_region_get_container(d->ram) == d->box);
-    assert_flat(b.memory, "100000-1000ff d.solo");
+    mo_assert_flat(b.memory, "100000-1000ff d.solo");
     /* The edges it made are gone with their references. */
-    g_assert_false(has_holder(p, "subregion"));
-    g_assert_true(has_holder(d, "subregion /b/sysmem"));
-    g_assert_false(has_holder(d, "subregion /b/sysmem x2"));
+    g_assert_false(mo_has_holder(p, "subregion"));
+    g_assert_true(mo_has_holder(d, "subregion /b/sysmem"));
+    g_assert_false(mo_has_holder(d, "subregion /b/sysmem x2"));
     {
         g_autoptr(GPtrArray) subs = orr_memory_region_get_subregions(d->box);
         g_assert_cmpuint(subs->len, ==, 2);
@@ -1567,14 +1567,14 @@ static void test_realize_failure_cuts_mappings(void)
 
     /* The same realize, succeeding, makes them all. */
     d->fail_realize = false;
-    realize_ok(d);
-    assert_flat(b.memory, "100000-1000ff d.solo 200000-200fff d.ram "
-                          "201000-2010ff d.regs 208000-2080ff p.loan "
-                          "210000-21000f d.late");
-    g_assert_true(has_holder(p, "subregion /b/d/box"));
+    mo_realize_ok(d);
+    mo_assert_flat(b.memory, "100000-1000ff d.solo 200000-200fff d.ram "
+                             "201000-2010ff d.regs 208000-2080ff p.loan "
+                             "210000-21000f d.late");
+    g_assert_true(mo_has_holder(p, "subregion /b/d/box"));
     orr_object_unparent(b.obj);
     orr_test_log_clear();
-    end();
+    mo_end();
 }
 
 /* --- Mapping while the owner is being constructed ------------------------- */
@@ -1583,22 +1583,22 @@ static void test_realize_failure_cuts_mappings(void)
  * as QEMU devices do in instance_init. */
 static void test_map_in_instance_init(void)
 {
-    begin();
-    MoDev *d = dev_new(TYPE_INIT_MAP_DEV, "d");
+    mo_begin();
+    MoDev *d = mo_dev_new(TYPE_INIT_MAP_DEV, "d");
 
     g_assert_cmpstr(d->init_error, ==, "");
     g_assert_true(d->init_mapped);
     g_assert_true(orr_memory_region_get_container(d->ram) == d->box);
     orr_object_unref(OBJ(d));
     orr_test_assert_log("finalize d");
-    end();
+    mo_end();
 }
 
 int main(int argc, char **argv)
 {
     orr_test_init(&argc, &argv);
     orr_memory_init();
-    register_types();
+    mo_register_types();
 
     g_test_add_func("/memory/ownership/self-contained/every-order",
                     test_self_contained_every_order);
