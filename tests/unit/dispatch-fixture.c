@@ -101,17 +101,6 @@ OrrMemoryRegion *disp_io(OrrObject *owner, const char *name, uint64_t size,
     return mr;
 }
 
-OrrAddressSpace *disp_space(OrrObject *owner, const char *name,
-                            OrrMemoryRegion *root)
-{
-    g_autoptr(GError) err = NULL;
-    OrrAddressSpace *as = orr_address_space_new(owner, name, root, &err);
-
-    g_assert_no_error(err);
-    g_assert_nonnull(as);
-    return as;
-}
-
 uint8_t *disp_host(OrrMemoryRegion *mr)
 {
     uint8_t *p = orr_memory_region_get_ram_ptr(mr);

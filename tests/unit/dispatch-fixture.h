@@ -83,12 +83,6 @@ OrrObject *disp_new_child_owner(OrrObject *parent, const char *name);
 OrrMemoryRegion *disp_io(OrrObject *owner, const char *name, uint64_t size,
                          const OrrMemoryOps *ops, void *opaque);
 
-/* An address space over @root, as orr_address_space_new() makes it:
- * (transfer none) with an owner, full without. @root is borrowed; the
- * space's edge to it is the library's (classified like a link). */
-OrrAddressSpace *disp_space(OrrObject *owner, const char *name,
-                            OrrMemoryRegion *root);
-
 /* Returns: (transfer none): @mr's host backing, valid for @mr's life;
  * fails the test if @mr has none. */
 uint8_t *disp_host(OrrMemoryRegion *mr);

@@ -18,17 +18,6 @@ void mo_unmap(OrrMemoryRegion *c, OrrMemoryRegion *sub)
     g_assert_no_error(err);
 }
 
-OrrAddressSpace *mo_new_as(OrrObject *owner, const char *name,
-                           OrrMemoryRegion *root)
-{
-    g_autoptr(GError) err = NULL;
-    OrrAddressSpace *as = orr_address_space_new(owner, name, root, &err);
-
-    g_assert_no_error(err);
-    g_assert_nonnull(as);
-    return as;
-}
-
 bool mo_has_holder(const void *obj, const char *prefix)
 {
     g_autoptr(GPtrArray) infos = orr_live_list(NULL);
@@ -282,7 +271,7 @@ MoBoard mo_add_board(const char *name)
     b.sysmem =
         orr_memory_region_new_container(b.obj, "sysmem", ORR_SIZE_2_64, &err);
     g_assert_no_error(err);
-    b.memory = mo_new_as(b.obj, "memory", b.sysmem);
+    b.memory = orr_test_new_address_space(b.obj, "memory", b.sysmem);
     return b;
 }
 

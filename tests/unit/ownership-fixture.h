@@ -92,12 +92,6 @@ void mo_end(void);
  * A reference the mapping held on @sub's unit goes with it. */
 void mo_unmap(OrrMemoryRegion *c, OrrMemoryRegion *sub);
 
-/* Returns: a new address space over @root, as orr_address_space_new()
- * makes it: (transfer none) held by @owner as its child @name, or
- * (transfer full) without an owner. */
-OrrAddressSpace *mo_new_as(OrrObject *owner, const char *name,
-                           OrrMemoryRegion *root);
-
 /* Whether the registry lists a holder of @obj that starts with @prefix
  * (read through orr_live_list(), as a leak report would). @obj is only
  * compared, never dereferenced, so it may be gone. */

@@ -58,7 +58,7 @@ static void test_cache_invalidation(void)
     memset(dev.mem, 0xdd, sizeof dev.mem);
     orr_test_add_subregion(box, 0, a);
     orr_test_add_subregion(root, 0x10000, box);
-    OrrAddressSpace *as = disp_space(o, "as", root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
 
     /* Disabled, then enabled again. */
     warm(as, 0x11000);
@@ -153,7 +153,7 @@ static void test_cache_romd_and_rom(void)
     memset(dev.mem, 0x22, sizeof dev.mem);
     orr_test_add_subregion(root, 0x8000, rd);
     orr_test_add_subregion(root, 0x9000, rom);
-    OrrAddressSpace *as = disp_space(o, "as", root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
 
     warm(as, 0x8000);
     orr_test_assert_log("w 0/4=11111111");
@@ -200,7 +200,7 @@ static void test_cache_many_pages(void)
         orr_test_add_subregion(root, (uint64_t)i * STRIDE, r);
     }
     orr_memory_transaction_commit();
-    OrrAddressSpace *as = disp_space(o, "as", root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
 
     for (guint k = 0; k < 30000; k++) {
         guint i = (guint)g_rand_int_range(rand, 0, N);
@@ -295,7 +295,7 @@ static void test_cache_edges(void)
     orr_test_add_subregion(root, 0x1000, small);
     orr_test_add_subregion(root, 0x4000, pages);
     orr_test_add_subregion(root, 0x8000, tiny);
-    OrrAddressSpace *as = disp_space(o, "as", root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
 
     for (guint e = 0; e < G_N_ELEMENTS(ends); e++) {
         uint64_t last = ends[e].base + ends[e].len;
@@ -389,7 +389,7 @@ static void test_cache_tlb_pages(void)
     orr_test_add_subregion(root, 0x20000, rom);
     orr_test_add_subregion(root, 0x40000, other);
     orr_test_add_subregion(root, top, high);
-    OrrAddressSpace *as = disp_space(o, "as", root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
 
     for (uint64_t addr = 0x10ff9; addr < 0x11000; addr++) {
         for (unsigned size = 2; size <= 8; size *= 2) {
@@ -460,7 +460,7 @@ static void test_cache_mmio_orphan(void)
 
     memset(dev.mem, 0x5a, sizeof dev.mem);
     orr_test_add_subregion(root, 0x8000, regs);
-    OrrAddressSpace *as = disp_space(o, "as", root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
 
     assert_read_both(as, 0x8010, 4, ORR_MEMTX_OK, 0x5a5a5a5a);
     assert_write(as, 0x8010, 4, 0x5a5a5a5a, ORR_MEMTX_OK);
@@ -529,7 +529,7 @@ static void test_cache_nested_unmap(void)
     orr_test_add_subregion(root, 0x20000, r);
     orr_test_add_subregion(root, 0x1000,
                            disp_io(o, "unmapper", 0x100, &unmapper_ops, &u));
-    u.as = disp_space(o, "as", root);
+    u.as = orr_test_new_address_space(o, "as", root);
     warm(u.as, 0x21000);
     assert_read_both(u.as, 0x1000, 4, ORR_MEMTX_OK, 0x5a);
     assert_read_both(u.as, 0x21000, 4, ORR_MEMTX_DECODE_ERROR, 0);
@@ -546,7 +546,8 @@ static void test_cache_new_space(void)
 
     orr_test_add_subregion(root, 0x20000, orr_test_new_ram(o, "ram", 0x4000));
     for (guint i = 0; i < 8; i++) {
-        OrrAddressSpace *as = disp_space(NULL, "as", i % 2 ? empty : root);
+        OrrAddressSpace *as =
+            orr_test_new_address_space(NULL, "as", i % 2 ? empty : root);
 
         if (i % 2) {
             assert_read_both(as, 0x21000, 4, ORR_MEMTX_DECODE_ERROR, 0);

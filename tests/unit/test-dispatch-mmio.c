@@ -90,7 +90,7 @@ static OrrAddressSpace *one_device(OrrObject *o, const OrrMemoryOps *ops,
     OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
 
     orr_test_add_subregion(root, 0x1000, disp_io(o, "dev", 0x100, ops, dev));
-    return disp_space(o, "as", root);
+    return orr_test_new_address_space(o, "as", root);
 }
 
 /* --- MMIO rules ----------------------------------------------------------- */

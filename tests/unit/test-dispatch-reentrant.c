@@ -73,7 +73,7 @@ static void test_reentrant_nested_access(void)
                            disp_io(o, "m-dev", 0x100, &mirror_ops, &to_dev));
     orr_test_add_subregion(root, 0x6000,
                            disp_io(o, "m-m", 0x100, &mirror_ops, &to_mirror));
-    OrrAddressSpace *as = disp_space(o, "as", root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
     to_ram.as = to_dev.as = to_mirror.as = as;
 
     uint8_t *h = disp_host(r);
@@ -153,7 +153,7 @@ static void test_reentrant_map_change(void)
 
     orr_test_add_subregion(root, 0x2000,
                            disp_io(o, "mapper", 0x100, &mapper_ops, &m));
-    OrrAddressSpace *as = disp_space(o, "as", root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
     assert_read(as, 0x8000, 1, ORR_MEMTX_DECODE_ERROR, 0);
 
     /* The outer access runs to its end: all four pieces. */
@@ -213,7 +213,7 @@ static void test_reentrant_unmap_self(void)
 
     s.self = disp_io(o, "dev", 0x100, &unmap_ops, &s);
     orr_test_add_subregion(root, 0x2000, s.self);
-    OrrAddressSpace *as = disp_space(o, "as", root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
 
     assert_write(as, 0x2000, 4, 0x44332211, ORR_MEMTX_OK);
     g_assert_cmpuint(s.calls, >=, 1);
@@ -308,7 +308,7 @@ static OrrAddressSpace *dropper_map(OrrObject *o, Dropper *d)
     orr_test_add_subregion(root, 0x2000,
                            disp_io(o, "outer", 0x100, &outer_ops, d));
     orr_test_add_subregion(root, 0x3000, d->victim);
-    d->as = disp_space(o, "as", root);
+    d->as = orr_test_new_address_space(o, "as", root);
     orr_object_weak_ref(orr_memory_region_object(d->victim), victim_died, d);
     orr_object_weak_ref(d->victim_owner, victim_owner_died, d);
     return d->as;

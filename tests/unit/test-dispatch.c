@@ -34,7 +34,7 @@ static void test_ram_sized(void)
     uint8_t *h = disp_host(r);
 
     orr_test_add_subregion(root, 0x1000, r);
-    OrrAddressSpace *as = disp_space(o, "as", root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
 
     /* Zeroed at creation. */
     assert_filled(h, 0x1000, 0);
@@ -110,7 +110,7 @@ static void test_ram_bytes_across_hole(void)
     orr_test_add_subregion(root, 0x1000, a);
     orr_test_add_subregion(root, 0x2000, b);
     orr_test_add_subregion(root, 0x4000, c);
-    OrrAddressSpace *as = disp_space(o, "as", root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
     orr_test_assert_flat(as, "1000-1fff a 2000-2fff b 4000-4fff c");
 
     uint8_t *ha = disp_host(a), *hb = disp_host(b), *hc = disp_host(c);
@@ -191,7 +191,7 @@ static void test_bytes_first_error(void)
                            disp_io(o, "deny", 0x100, &disp_ops_accepts, &deny));
     orr_test_add_subregion(root, 0x3000,
                            disp_io(o, "dev", 0x100, &disp_ops_le8, &dev));
-    OrrAddressSpace *as = disp_space(o, "as", root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
 
     /* RAM then refused MMIO: access error, RAM bytes kept, rest 0. */
     memset(buf, 0x5a, sizeof buf);
@@ -251,7 +251,7 @@ static void test_rom(void)
     assert_filled(h + 5, 0x1000 - 5, 0);
 
     orr_test_add_subregion(root, 0x4000, rom);
-    OrrAddressSpace *as = disp_space(o, "as", root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
     orr_test_assert_flat(as, "4000-4fff rom(ro)");
 
     assert_read(as, 0x4000, 8, ORR_MEMTX_OK, UINT64_C(0x0504030201));
@@ -294,7 +294,7 @@ static void test_romd(void)
         dev.mem[i] = (uint8_t)(0xc0 ^ i);
     }
     orr_test_add_subregion(root, 0x2000, rd);
-    OrrAddressSpace *as = disp_space(o, "as", root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
     orr_test_assert_flat(as, "2000-20ff flash");
 
     /* ROMD mode: reads from the backing, writes to the ops. */
@@ -344,7 +344,7 @@ static void test_straddle_ram_ram(void)
 
     orr_test_add_subregion(root, 0x1000, a);
     orr_test_add_subregion(root, 0x2000, b);
-    OrrAddressSpace *as = disp_space(o, "as", root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
     uint8_t *ha = disp_host(a), *hb = disp_host(b);
 
     assert_write(as, 0x1ffe, 4, 0x11223344, ORR_MEMTX_OK);
@@ -406,7 +406,7 @@ static void test_straddle_ram_mmio(void)
     orr_test_add_subregion(root, 0x1000, a);
     orr_test_add_subregion(root, 0x2000,
                            disp_io(o, "dev", 0x100, &disp_ops_le8, &dev));
-    OrrAddressSpace *as = disp_space(o, "as", root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
     uint8_t *ha = disp_host(a);
 
     assert_write(as, 0x1ffe, 4, 0x11223344, ORR_MEMTX_OK);
@@ -448,7 +448,7 @@ static void test_find_and_flat_ranges(void)
     orr_test_add_subregion(root, 0x1000, r);
     orr_test_add_subregion(root, 0x4000, d);
     orr_test_add_subregion(root, 0x8000, win);
-    OrrAddressSpace *as = disp_space(o, "as", root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
 
     uint64_t off = 12345;
     g_assert_true(orr_address_space_find(as, 0x1000, &off) == r);
@@ -505,7 +505,7 @@ static void test_top_of_space(void)
 
     g_assert_cmphex(orr_memory_region_get_size(root), ==, ORR_SIZE_2_64);
     orr_test_add_subregion(root, base, r);
-    OrrAddressSpace *as = disp_space(o, "as", root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
     orr_test_assert_flat(as, "fffffffffffff000-ffffffffffffffff top");
     uint8_t *h = disp_host(r);
     h[0xfff] = 0xab;
@@ -559,7 +559,7 @@ static void test_top_of_space_mmio(void)
     RecDev dev = {.endian = ORR_ENDIAN_LITTLE};
     OrrMemoryRegion *huge =
         disp_io(d, "huge", ORR_SIZE_2_64, &disp_ops_le8, &dev);
-    OrrAddressSpace *as = disp_space(o, "as", huge);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", huge);
 
     orr_test_assert_flat(as, "0-ffffffffffffffff huge");
     uint64_t off = 0;
@@ -583,7 +583,7 @@ static void test_transaction_nested(void)
     OrrMemoryRegion *late = orr_test_new_ram(o, "late", 0x1000);
 
     orr_test_add_subregion(root, 0x1000, a);
-    OrrAddressSpace *as = disp_space(o, "as", root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
     disp_host(a)[0] = 0xaa;
     disp_host(late)[0] = 0x77;
 
@@ -645,7 +645,7 @@ static void test_transaction_romd(void)
     disp_host(rd)[0] = 0x11;
     dev.mem[0] = 0x99;
     orr_test_add_subregion(root, 0x2000, rd);
-    OrrAddressSpace *as = disp_space(o, "as", root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
 
     orr_memory_transaction_begin();
     g_assert_true(orr_memory_region_set_romd(rd, false, &err));
@@ -667,9 +667,9 @@ static void test_shared_view(void)
     OrrMemoryRegion *a = orr_test_new_ram(o, "a", 0x1000);
 
     orr_test_add_subregion(root, 0x1000, a);
-    OrrAddressSpace *as1 = disp_space(o, "as1", root);
-    OrrAddressSpace *as2 = disp_space(o, "as2", root);
-    OrrAddressSpace *as3 = disp_space(o, "as3", other);
+    OrrAddressSpace *as1 = orr_test_new_address_space(o, "as1", root);
+    OrrAddressSpace *as2 = orr_test_new_address_space(o, "as2", root);
+    OrrAddressSpace *as3 = orr_test_new_address_space(o, "as3", other);
 
     orr_test_assert_flat(as1, "1000-1fff a");
     orr_test_assert_flat(as2, "1000-1fff a");

@@ -108,8 +108,8 @@ static void cross_link_by(const char *how, MoDev **a_out, MoDev **b_out)
         (void)wa;
         (void)wb;
     } else {
-        mo_new_as(OBJ(a), "peer", b->box);
-        mo_new_as(OBJ(b), "peer", a->box);
+        orr_test_new_address_space(OBJ(a), "peer", b->box);
+        orr_test_new_address_space(OBJ(b), "peer", a->box);
         g_assert_true(mo_has_holder(a, "as-root /o/b/peer"));
         g_assert_true(mo_has_holder(b, "as-root /o/a/peer"));
     }
@@ -201,7 +201,7 @@ static void test_region_owned_by_region(void)
     g_autoptr(GError) err = NULL;
 
     g_assert_true(orr_object_get_lifetime_unit(OBJ(inner)) == OBJ(d));
-    OrrAddressSpace *as = mo_new_as(x, "as", inner);
+    OrrAddressSpace *as = orr_test_new_address_space(x, "as", inner);
     OrrMemoryRegion *win =
         orr_memory_region_new_alias(x, "win", inner, 0, 0x10, &err);
     g_assert_no_error(err);
@@ -242,7 +242,7 @@ static void test_sever_alias_same_unit(void)
 
     orr_object_unparent(OBJ(tgt));
     g_assert_null(orr_memory_region_get_alias_target(win));
-    OrrAddressSpace *as = mo_new_as(OBJ(d), "as", d->box);
+    OrrAddressSpace *as = orr_test_new_address_space(OBJ(d), "as", d->box);
     mo_assert_flat(as, "0-fff d.ram 1000-10ff d.regs");
     uint64_t v = 1;
     g_assert_cmpint(orr_address_space_read(as, 0x4000, 4, &v), ==,
@@ -276,7 +276,7 @@ static void sever_alias_owner_case(bool target_mapped)
     g_assert_no_error(err);
     orr_object_ref(OBJ(d));
     orr_test_add_subregion(d->box, 0x4000, win);
-    OrrAddressSpace *das = mo_new_as(OBJ(d), "as", d->box);
+    OrrAddressSpace *das = orr_test_new_address_space(OBJ(d), "as", d->box);
     if (target_mapped) {
         mo_assert_flat(das, "0-fff d.ram 1000-10ff d.regs 4000-4fff y.ram");
     } else {
@@ -319,7 +319,7 @@ static void test_sever_as_root_same_unit(void)
     mo_begin();
     OrrObject *o = mo_add_container(orr_root(), "o");
     MoDev *d = mo_dev_add(o, TYPE_DEV, "d");
-    OrrAddressSpace *das = mo_new_as(OBJ(d), "as", d->box);
+    OrrAddressSpace *das = orr_test_new_address_space(OBJ(d), "as", d->box);
 
     mo_assert_flat(das, "0-fff d.ram 1000-10ff d.regs");
     orr_object_unparent(OBJ(d->box));
@@ -346,7 +346,7 @@ static void test_sever_as_root_owner_dies(void)
     MoDev *d = mo_dev_add(OBJ(y), TYPE_DEV, "d");
 
     orr_object_ref(OBJ(d));
-    OrrAddressSpace *das = mo_new_as(OBJ(d), "as", y->box);
+    OrrAddressSpace *das = orr_test_new_address_space(OBJ(d), "as", y->box);
     mo_assert_flat(das, "0-fff y.ram 1000-10ff y.regs");
     orr_test_assert_holders(y, "parent /o");
 

@@ -68,16 +68,6 @@ static OrrMemoryRegion *alias(OrrObject *o, const char *name,
     return mr;
 }
 
-static OrrAddressSpace *new_as(OrrObject *o, OrrMemoryRegion *root)
-{
-    g_autoptr(GError) err = NULL;
-    OrrAddressSpace *as = orr_address_space_new(o, "as", root, &err);
-
-    g_assert_no_error(err);
-    g_assert_nonnull(as);
-    return as;
-}
-
 /* --- What "unchanged" means ----------------------------------------------- */
 
 static const char *name_or_dash(OrrMemoryRegion *mr)
@@ -197,7 +187,7 @@ static Map build_map(void)
     orr_test_add_subregion(m.root, 0, m.c1);
     orr_test_add_subregion(m.root, 0x8000, m.c2);
     orr_test_add_subregion(m.c1, 0x100, m.sub);
-    m.as = new_as(m.o, m.root);
+    m.as = orr_test_new_address_space(m.o, "as", m.root);
     orr_test_assert_flat(m.as, "100-1ff sub");
     return m;
 }
@@ -357,7 +347,7 @@ static void test_overflow(void)
     OrrMemoryRegion *big = orr_test_new_container(o, "big", ORR_SIZE_2_64);
 
     orr_test_add_subregion(root, 0x1000, low);
-    OrrAddressSpace *as = new_as(o, root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
     g_autofree char *before = state_of(o, as);
 
     /* add_subregion: offset + size past 2^64. */
@@ -409,7 +399,7 @@ static void test_access_size(void)
 
     orr_test_add_subregion(root, 0x1000, r);
     orr_test_add_subregion(root, 0x4000, dev);
-    OrrAddressSpace *as = new_as(o, root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
     for (guint i = 0; i < 8; i++) {
         host[i] = (uint8_t)(0x10 + i);
     }
@@ -464,7 +454,7 @@ static void test_access_wrap(void)
     uint64_t v;
 
     orr_test_add_subregion(root, UINT64_MAX - 0xfff, top);
-    OrrAddressSpace *as = new_as(o, root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
     host[0xffe] = 0x11;
     host[0xfff] = 0x22;
 
@@ -519,7 +509,7 @@ static void test_unmapped_read(void)
     uint64_t v;
 
     orr_test_add_subregion(root, 0x1000, r);
-    OrrAddressSpace *as = new_as(o, root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
     host[0xffe] = 0x11;
     host[0xfff] = 0x22;
 
@@ -573,7 +563,7 @@ static void test_rom_write(void)
 
     g_assert_no_error(err);
     orr_test_add_subregion(root, 0x1000, rom);
-    OrrAddressSpace *as = new_as(o, root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
     orr_test_assert_flat(as, "1000-1fff rom(ro)");
     uint8_t *host = orr_memory_region_get_ram_ptr(rom);
     g_autofree char *before = state_of(o, as);
@@ -606,7 +596,7 @@ static void test_zero_size(void)
     g_autoptr(GError) err = NULL;
     OrrObject *o = new_owner("o");
     OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
-    OrrAddressSpace *as = new_as(o, root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
     g_autofree char *before = state_of(o, as);
 
     g_assert_null(orr_memory_region_new_ram(o, "z", 0, &err));
@@ -638,7 +628,7 @@ static void test_bad_name(void)
     g_autoptr(GError) err = NULL;
     OrrObject *o = new_owner("o");
     OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
-    OrrAddressSpace *as = new_as(o, root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
     g_autofree char *before = state_of(o, as);
 
     g_assert_null(orr_memory_region_new_ram(o, "", 0x100, &err));
@@ -659,7 +649,7 @@ static void test_duplicate_name(void)
     OrrMemoryRegion *dup = orr_test_new_ram(o, "dup", 0x1000);
 
     orr_test_add_subregion(root, 0, dup);
-    OrrAddressSpace *as = new_as(o, root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
     g_autofree char *before = state_of(o, as);
 
     g_assert_null(orr_memory_region_new_ram(o, "dup", 0x2000, &err));
@@ -779,7 +769,7 @@ static void test_bad_ops(void)
     g_autoptr(GError) err = NULL;
     OrrObject *o = new_owner("o");
     OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
-    OrrAddressSpace *as = new_as(o, root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
     g_autofree char *before = state_of(o, as);
 
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -806,7 +796,7 @@ static void test_alias_null_target(void)
     g_autoptr(GError) err = NULL;
     OrrObject *o = new_owner("o");
     OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
-    OrrAddressSpace *as = new_as(o, root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
     g_autofree char *before = state_of(o, as);
 
     g_assert_null(

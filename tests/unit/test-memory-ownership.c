@@ -84,7 +84,7 @@ static void self_contained_case(const char *type, bool realized, bool own_as,
     g_assert_true(orr_memory_region_get_container(d->ram) == d->box);
     g_assert_true(orr_memory_region_get_container(d->regs) == d->box);
     if (own_as) {
-        OrrAddressSpace *as = mo_new_as(OBJ(d), "as", d->box);
+        OrrAddressSpace *as = orr_test_new_address_space(OBJ(d), "as", d->box);
         mo_assert_flat(as, "0-fff d.ram 1000-10ff d.regs");
         write32(as, 0x10, 0x11223344);
         g_assert_cmpuint(read32(as, 0x10), ==, 0x11223344);
@@ -297,7 +297,7 @@ static void maydell_case(bool realized, PairOrder order)
     MoDev *b = mo_dev_add(OBJ(a), TYPE_DEV, "b");
 
     orr_test_add_subregion(a->box, 0x8000, b->box);
-    OrrAddressSpace *as = mo_new_as(OBJ(a), "as", a->box);
+    OrrAddressSpace *as = orr_test_new_address_space(OBJ(a), "as", a->box);
     mo_assert_flat(as, "0-fff a.ram 1000-10ff a.regs 8000-8fff b.ram "
                        "9000-90ff b.regs");
     if (realized) {
@@ -366,7 +366,7 @@ static void reverse_case(bool realized, PairOrder order)
     OrrMemoryRegion *shared = orr_test_new_ram(OBJ(a), "shared", 0x100);
 
     orr_test_add_subregion(b->box, 0x8000, shared);
-    OrrAddressSpace *as = mo_new_as(OBJ(b), "as", b->box);
+    OrrAddressSpace *as = orr_test_new_address_space(OBJ(b), "as", b->box);
     mo_assert_flat(as, "0-fff b.ram 1000-10ff b.regs 8000-80ff a.shared");
     write32(as, 0x8000, 0x5a5a);
     if (realized) {
@@ -447,7 +447,7 @@ static void ancestor_alias_case(bool dma_first, bool realized)
     g_assert_no_error(err);
     orr_test_add_subregion(view, 0x80000000, win);
     orr_test_add_subregion(view, 0, dma->box);
-    OrrAddressSpace *das = mo_new_as(OBJ(dma), "das", view);
+    OrrAddressSpace *das = orr_test_new_address_space(OBJ(dma), "das", view);
 
     mo_assert_flat(das, "0-fff dma.ram 1000-10ff dma.regs "
                         "80000000-8000ffff m.ram");

@@ -136,7 +136,7 @@ static void own_view_case(bool is_write, bool realized)
 
     g_assert_no_error(err);
     orr_test_add_subregion(d->box, REGS_AT + REGS_SIZE, pr);
-    OrrAddressSpace *das = mo_new_as(OBJ(d), "as", d->box);
+    OrrAddressSpace *das = orr_test_new_address_space(OBJ(d), "as", d->box);
     mo_assert_flat(das, "0-fff d.ram 1000-10ff d.regs 1100-11ff p.probe");
     if (realized) {
         mo_realize_ok(d);
@@ -192,7 +192,7 @@ static void test_view_destroyed_region(void)
     g_assert_no_error(err);
     orr_test_add_subregion(root, 0x1000, r);
     orr_test_add_subregion(root, 0x4000, keep);
-    OrrAddressSpace *as = mo_new_as(o, "as", root);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
     mo_assert_flat(as, "1000-1fff o.r 4000-4fff o.keep");
     orr_test_assert_holders(r, "parent /o|flatview");
     guint regions = orr_live_count(ORR_TYPE_MEMORY_REGION);
@@ -266,7 +266,7 @@ static void test_view_callback_destroys_region(void)
     k.mr = orr_memory_region_new_io(o, "io", 0x100, &killer_ops, &k, &err);
     g_assert_no_error(err);
     orr_test_add_subregion(root, 0x2000, k.mr);
-    k.as = mo_new_as(o, "as", root);
+    k.as = orr_test_new_address_space(o, "as", root);
     mo_assert_flat(k.as, "2000-20ff o.io");
 
     uint64_t v = 0;

@@ -85,6 +85,17 @@ OrrMemoryRegion *orr_test_new_ram(OrrObject *owner, const char *name,
     return mr;
 }
 
+OrrAddressSpace *orr_test_new_address_space(OrrObject *owner, const char *name,
+                                            OrrMemoryRegion *root)
+{
+    g_autoptr(GError) err = NULL;
+    OrrAddressSpace *as = orr_address_space_new(owner, name, root, &err);
+
+    g_assert_no_error(err);
+    g_assert_nonnull(as);
+    return as;
+}
+
 void orr_test_add_subregion(OrrMemoryRegion *mr, uint64_t offset,
                             OrrMemoryRegion *sub)
 {

@@ -33,6 +33,12 @@ OrrMemoryRegion *orr_test_new_container(OrrObject *owner, const char *name,
 OrrMemoryRegion *orr_test_new_ram(OrrObject *owner, const char *name,
                                   uint64_t size);
 
+/* A new address space over @root (borrowed), as orr_address_space_new()
+ * makes it: (transfer none) with an owner, full without; fails the test
+ * if it cannot be made. */
+OrrAddressSpace *orr_test_new_address_space(OrrObject *owner, const char *name,
+                                            OrrMemoryRegion *root);
+
 /* Maps @sub into @mr at @offset; fails the test if that is refused. */
 void orr_test_add_subregion(OrrMemoryRegion *mr, uint64_t offset,
                             OrrMemoryRegion *sub);
