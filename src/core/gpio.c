@@ -14,15 +14,15 @@
  * its class declares, holding the level of every line and, for outputs,
  * the connection.
  *
- * A connection (GpioConn) belongs to the output line it starts from, and
- * is linked through its embedded `in_link` into the `incoming` queue of
- * the device it points to, so either end finds it in O(1) and cutting all
- * the connections of a device costs O(its lines + its incoming edges).
- * Connections are non-owning edges (DESIGN §3): they hold no reference.
- * They need no weak reference either: every device's finalize calls
- * orr__gpio_instance_finalize(), which cuts every connection from or to
- * it, so whichever end dies first, the other is left with no pointer to
- * it. check_invariants() verifies both halves after every mutation.
+ * A connection (GpioConn) belongs to the output line it starts from, and is
+ * linked through its embedded `in_link` into the `incoming` queue of the
+ * device it points to, so either end finds it in O(1) and cutting all the
+ * connections of a device costs O(its lines + its incoming edges). Connections
+ * are non-owning edges (docs/devel/object-model.md, section 6): they hold no
+ * reference. They need no weak reference either: every device's finalize calls
+ * orr__gpio_instance_finalize(), which cuts every connection from or to it, so
+ * whichever end dies first, the other is left with no pointer to it.
+ * check_invariants() verifies both halves after every mutation.
  *
  * Delivery runs the input's handler synchronously while the target holds
  * an %ORR_HOLDER_CALL reference. The handler may connect, disconnect and

@@ -1,5 +1,6 @@
 /*
- * orrery core — link<T> properties and the edge rule of DESIGN §3.
+ * orrery core — link<T> properties and the edge rule of
+ * docs/devel/object-model.md, section 6.
  *
  * A link is classified when it is set. Pointing to its own lifetime unit
  * or up the tree (or declared weak), it is non-owning: it takes no

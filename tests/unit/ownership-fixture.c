@@ -193,7 +193,8 @@ static bool base_realize(OrrDevice *dev, GError **errp)
     return true;
 }
 
-/* The regions are intact while instance_finalize runs (DESIGN §2). */
+/* The regions are intact while instance_finalize runs (object-model.md,
+ * section 5). */
 static void base_instance_finalize(OrrObject *obj)
 {
     MoDev *td = (MoDev *)obj;

@@ -1,6 +1,6 @@
 /*
- * Unit tests for the finalize sequence of DESIGN §2: finalize event,
- * instance_finalize leaf to root with the children intact, children in
+ * Unit tests for the finalize sequence of object-model.md, section 5: finalize
+ * event, instance_finalize leaf to root with the children intact, children in
  * reverse order of addition, remaining properties, weak notifies, free.
  */
 #include "orrery/orrery.h"

@@ -1,7 +1,8 @@
 /*
- * Unit tests for link<T> properties and the edge rule of DESIGN §3: links
- * up or to oneself take no reference and are severed when the target
- * dies; links down or across hold one reference; weak links never do.
+ * Unit tests for link<T> properties and the edge rule (object-model.md,
+ * section 6): links up or to oneself take no reference and are severed when
+ * the target dies; links down or across hold one reference; weak links never
+ * do.
  */
 #include "orrery/orrery.h"
 

@@ -1,8 +1,8 @@
 /*
- * Unit tests for cycles and non-owning edges in the memory layer
- * (DESIGN.md §3): what the cycle finder reports for owning edges between
- * devices and how such cycles end, and how aliases and address-space
- * roots that take no reference are severed when their target dies.
+ * Unit tests for cycles and non-owning edges in the memory layer (memory.md,
+ * section 10.7): what the cycle finder reports for owning edges between
+ * devices and how such cycles end, and how aliases and address-space roots
+ * that take no reference are severed when their target dies.
  */
 #include "ownership-fixture.h"
 

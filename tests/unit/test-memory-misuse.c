@@ -1,8 +1,8 @@
 /*
- * Unit tests for misuse of the memory API (DESIGN.md §3 and §5): every
- * misuse a script can reach fails with a GError that says what and why,
- * and leaves the map exactly as it was; bad accesses return the documented
- * MemTx result and touch nothing.
+ * Unit tests for misuse of the memory API (memory.md, section 10, and
+ * object-model.md, section 9): every misuse a script can reach fails with a
+ * GError that says what and why, and leaves the map exactly as it was; bad
+ * accesses return the documented MemTx result and touch nothing.
  */
 #include "test-util.h"
 

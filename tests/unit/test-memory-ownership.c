@@ -1,10 +1,10 @@
 /*
- * Unit tests for the ownership rules of the memory layer (DESIGN.md §3):
- * which edges between regions take references, and in which order devices
- * that own regions die: alone, mapped into a machine's sysmem, with a
- * region mapped into a parent's or a child's container (Peter Maydell's
- * case and its reverse), viewing an ancestor's RAM; what a failed realize
- * leaves behind; mapping while the owner is being constructed.
+ * Unit tests for the ownership rules of the memory layer (memory.md, section
+ * 10): which edges between regions take references, and in which order devices
+ * that own regions die: alone, mapped into a machine's sysmem, with a region
+ * mapped into a parent's or a child's container (Peter Maydell's case and its
+ * reverse), viewing an ancestor's RAM; what a failed realize leaves behind;
+ * mapping while the owner is being constructed.
  *
  * Elsewhere: the cycle finder and severed edges in test-memory-cycles.c,
  * memory dying in the middle of an access in test-memory-reentrant-drop.c,

@@ -1,5 +1,5 @@
 /*
- * Unit tests for memory that dies while in use (DESIGN.md §3): MMIO
+ * Unit tests for memory that dies while in use (memory.md, section 10.6): MMIO
  * callbacks that unmap and unparent their own device, or destroy their
  * own region, in the middle of an access, which keeps what it touches
  * until it returns; and flat views, which drop a destroyed region.
