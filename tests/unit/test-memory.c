@@ -317,6 +317,137 @@ static void test_mtree_text(void)
     orr_test_assert_no_live_objects();
 }
 
+/* ROM and ROM-device type names, a free-standing region's "orphan", and
+ * owners in the tree view (not only the flat one). */
+static void test_mtree_rom_and_owners(void)
+{
+    g_autoptr(GError) err = NULL;
+    static const uint8_t bytes[] = {1, 2, 3, 4};
+    OrrObject *o = new_owner("test-mem");
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
+    OrrMemoryRegion *rom =
+        orr_memory_region_new_rom(o, "rom", 0x1000, bytes, sizeof bytes, &err);
+    g_assert_no_error(err);
+    OrrMemoryRegion *flash = orr_memory_region_new_romd(
+        o, "flash", 0x1000, &tag_ops, GUINT_TO_POINTER((guint)'F'), &err);
+    g_assert_no_error(err);
+    OrrMemoryRegion *loose =
+        orr_memory_region_new_ram(NULL, "loose", 0x100, &err);
+    g_assert_no_error(err);
+
+    add(root, 0x1000, rom, 0);
+    add(root, 0x2000, flash, 0);
+    add(root, 0x3000, loose, 0);
+    /* The container holds the free-standing region now. */
+    orr_object_unref((OrrObject *)loose);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
+    const char *head = "address-space: as\n"
+                       "  0000000000000000-000000000000ffff (prio 0, i/o): "
+                       "root owner:{obj path=/test-mem}\n"
+                       "    0000000000001000-0000000000001fff (prio 0, rom): "
+                       "rom owner:{obj path=/test-mem}\n";
+
+    g_autofree char *romd_on =
+        orr_address_space_format_mtree(as, ORR_MTREE_OWNERS);
+    g_assert_true(g_str_has_prefix(romd_on, head));
+    g_assert_nonnull(
+        strstr(romd_on, "    0000000000002000-0000000000002fff (prio 0, romd): "
+                        "flash owner:{obj path=/test-mem}\n"
+                        "    0000000000003000-00000000000030ff (prio 0, ram): "
+                        "loose orphan\n"));
+
+    /* Out of ROMD mode, a ROM device is shown as I/O. */
+    g_assert_true(orr_memory_region_set_romd(flash, false, &err));
+    g_assert_no_error(err);
+    g_autofree char *romd_off = orr_address_space_format_mtree(as, 0);
+    g_assert_nonnull(
+        strstr(romd_off, "    0000000000002000-0000000000002fff (prio 0, i/o): "
+                         "flash\n"));
+    g_assert_null(strstr(romd_off, "owner:"));
+    orr_object_unparent(o);
+    orr_test_assert_no_live_objects();
+}
+
+/* A region's state is readable through the property API, and "enabled"
+ * and "readonly" are writable through it, with the same effect as the
+ * C setters; the other properties refuse a write and change nothing. */
+static void test_region_properties(void)
+{
+    g_autoptr(GError) err = NULL;
+    OrrObject *o = new_owner("test-mem");
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", ORR_SIZE_2_64);
+    OrrMemoryRegion *ram = orr_test_new_ram(o, "ram", 0x1000);
+    OrrObject *obj = (OrrObject *)ram;
+    g_autofree char *kind = NULL, *container = NULL, *owner = NULL;
+    uint64_t u;
+    int64_t i;
+    bool b;
+
+    /* Not mapped yet. */
+    g_assert_true(orr_object_get_str(obj, "container", &container, &err));
+    g_assert_no_error(err);
+    g_assert_cmpstr(container, ==, "");
+    g_clear_pointer(&container, g_free);
+
+    add(root, 0x4000, ram, 3);
+    OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
+
+    g_assert_true(orr_object_get_str(obj, "kind", &kind, &err));
+    g_assert_cmpstr(kind, ==, "ram");
+    g_assert_true(orr_object_get_uint(obj, "size", &u, &err));
+    g_assert_cmphex(u, ==, 0x1000);
+    g_assert_true(orr_object_get_uint(obj, "addr", &u, &err));
+    g_assert_cmphex(u, ==, 0x4000);
+    g_assert_true(orr_object_get_int(obj, "priority", &i, &err));
+    g_assert_cmpint(i, ==, 3);
+    g_assert_true(orr_object_get_bool(obj, "enabled", &b, &err));
+    g_assert_true(b);
+    g_assert_true(orr_object_get_bool(obj, "readonly", &b, &err));
+    g_assert_false(b);
+    g_assert_true(orr_object_get_str(obj, "container", &container, &err));
+    g_assert_cmpstr(container, ==, "/test-mem/root");
+    g_assert_true(orr_object_get_str(obj, "owner", &owner, &err));
+    g_assert_cmpstr(owner, ==, "/test-mem");
+    g_assert_no_error(err);
+
+    /* 2^64 reads as the largest uint64. */
+    g_assert_true(orr_object_get_uint((OrrObject *)root, "size", &u, &err));
+    g_assert_cmphex(u, ==, UINT64_MAX);
+
+    /* Writable: the view follows. */
+    g_assert_true(orr_object_set_bool(obj, "readonly", true, &err));
+    g_assert_no_error(err);
+    orr_test_assert_flat(as, "4000-4fff ram(ro)");
+    g_assert_true(orr_object_set_bool(obj, "enabled", false, &err));
+    g_assert_no_error(err);
+    g_assert_false(orr_memory_region_is_enabled(ram));
+    orr_test_assert_flat(as, "");
+    g_assert_true(orr_object_set_bool(obj, "enabled", true, &err));
+    g_assert_true(orr_object_set_bool(obj, "readonly", false, &err));
+    g_assert_no_error(err);
+    orr_test_assert_flat(as, "4000-4fff ram");
+
+    /* Read-only properties: an error, and no change. */
+    g_assert_false(orr_object_set_uint(obj, "addr", 0x8000, &err));
+    g_assert_nonnull(err);
+    g_assert_nonnull(strstr(err->message, "is read-only"));
+    g_clear_error(&err);
+    g_assert_false(orr_object_set_int(obj, "priority", 9, &err));
+    g_assert_nonnull(err);
+    g_assert_nonnull(strstr(err->message, "is read-only"));
+    g_clear_error(&err);
+    g_assert_false(orr_object_set_uint(obj, "size", 1, &err));
+    g_assert_nonnull(err);
+    g_assert_nonnull(strstr(err->message, "is read-only"));
+    g_clear_error(&err);
+    g_assert_cmphex(orr_memory_region_get_address(ram), ==, 0x4000);
+    g_assert_cmpuint(orr_memory_region_get_size(ram), ==, 0x1000);
+    orr_test_assert_flat(as, "4000-4fff ram");
+
+    orr_object_unparent(o);
+    orr_test_assert_no_live_objects();
+}
+
 /* The same content as data: exact JSON of the tree, disabled regions
  * only with the flag, and the flat view. */
 static void test_mtree_dump(void)
@@ -422,6 +553,8 @@ int main(int argc, char **argv)
                     test_readonly_inherited);
     g_test_add_func("/memory/render/merging", test_merging);
     g_test_add_func("/memory/mtree/text", test_mtree_text);
+    g_test_add_func("/memory/mtree/rom-and-owners", test_mtree_rom_and_owners);
     g_test_add_func("/memory/mtree/dump", test_mtree_dump);
+    g_test_add_func("/memory/region/properties", test_region_properties);
     return g_test_run();
 }
