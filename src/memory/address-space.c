@@ -15,6 +15,7 @@ static const OrrHolder root_holder_kind = {.kind = ORR_HOLDER_AS_ROOT};
 typedef struct SpaceUpdate {
     OrrAddressSpace *as; /* held (ORR_HOLDER_CALL) during the update */
     OrrFlatView *old;    /* the reference the space held */
+    bool quiet;          /* @old showed the same: the listeners hear nothing */
 } SpaceUpdate;
 
 static const OrrHolder update_holder = {.kind = ORR_HOLDER_CALL};
@@ -92,8 +93,14 @@ static void patch_group(GPtrArray *group, const OrrDirty *dirty)
     }
 }
 
-/* Renders the group's root once and installs the view where it differs;
- * the replaced views are collected in @changed. */
+/*
+ * Renders the group's root once and gives every space of the group the
+ * same view. If a space's view already shows exactly that, it becomes the
+ * group's view instead of the new render, so an update that changes
+ * nothing replaces nothing and a new space joins the others' view. A
+ * space whose own view is equal but another object takes the group's
+ * view quietly. The replaced views are collected in @changed.
+ */
 static void render_group(GPtrArray *group, GArray *changed)
 {
     OrrAddressSpace *first = group->pdata[0];
@@ -102,11 +109,22 @@ static void render_group(GPtrArray *group, GArray *changed)
     for (guint i = 0; i < group->len; i++) {
         OrrAddressSpace *as = group->pdata[i];
 
-        if (view == as->view || orr__flatview_equal(view, as->view) ||
+        if (orr__flatview_equal(view, as->view)) {
+            orr__flatview_unref(view);
+            view = orr__flatview_ref(as->view);
+            break;
+        }
+    }
+    for (guint i = 0; i < group->len; i++) {
+        OrrAddressSpace *as = group->pdata[i];
+
+        if (view == as->view ||
             !orr_object_try_ref_held((OrrObject *)as, &update_holder, NULL)) {
             continue;
         }
-        SpaceUpdate u = {.as = as, .old = install_view(as, view)};
+        bool quiet = orr__flatview_equal(view, as->view);
+        SpaceUpdate u = {
+            .as = as, .old = install_view(as, view), .quiet = quiet};
         g_array_append_val(changed, u);
     }
     orr__flatview_unref(view);
@@ -163,7 +181,9 @@ void orr__address_spaces_update(const OrrDirty *dirty)
     g_clear_pointer(&groups, g_hash_table_unref);
     for (guint i = 0; i < changed->len; i++) {
         SpaceUpdate *u = &g_array_index(changed, SpaceUpdate, i);
-        orr__listeners_notify(u->as, u->old, u->as->view);
+        if (!u->quiet) {
+            orr__listeners_notify(u->as, u->old, u->as->view);
+        }
     }
     for (guint i = 0; i < changed->len; i++) {
         SpaceUpdate *u = &g_array_index(changed, SpaceUpdate, i);

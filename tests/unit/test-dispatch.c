@@ -674,6 +674,9 @@ static void test_shared_view(void)
     orr_test_assert_flat(as1, "1000-1fff a");
     orr_test_assert_flat(as2, "1000-1fff a");
     orr_test_assert_flat(as3, "");
+    /* One view for both: it alone pins a (a second view would pin it
+     * too). */
+    orr_test_assert_holders(a, "parent /test-dispatch|flatview");
 
     assert_write(as1, 0x1010, 4, 0x01020304, ORR_MEMTX_OK);
     assert_read(as2, 0x1010, 4, ORR_MEMTX_OK, 0x01020304);
@@ -685,6 +688,8 @@ static void test_shared_view(void)
     orr_test_assert_flat(as1, "1000-1fff a 3000-3fff b");
     orr_test_assert_flat(as2, "1000-1fff a 3000-3fff b");
     orr_test_assert_flat(as3, "");
+    orr_test_assert_holders(a, "parent /test-dispatch|flatview");
+    orr_test_assert_holders(b, "parent /test-dispatch|flatview");
     assert_write(as2, 0x3000, 2, 0xbeef, ORR_MEMTX_OK);
     assert_read(as1, 0x3000, 2, ORR_MEMTX_OK, 0xbeef);
 
