@@ -22,6 +22,17 @@ fails(function() orrery.ram(m, "r2", 1.5) end, "is not a 64%-bit integer", "a fr
 fails(function() m.memory:read32() end, "address: expected an integer", "read32 without an address")
 fails(function() m.memory:read(0, 3) end, "size must be 1, 2, 4 or 8", "a bad access size")
 fails(function() m.memory:write_bytes(0, "") end, "nothing to write", "an empty write")
+fails(function() m.memory:read_bytes(0, 0) end, "read_bytes: length must be 1 to",
+      "an empty read")
+m.memory:write32(0x10, 0x5a5a5a5a)
+fails(function() m.memory:write32(-4, 1) end, "address: .*must not be negative",
+      "a write at a negative address")
+fails(function() m.memory:write_bytes(-1, "ab") end, "must not be negative",
+      "a byte-string write at a negative address")
+fails(function() m.sysmem:add(-0x1000, ram) end, "must not be negative",
+      "a region mapped at a negative address")
+t.is(m.memory:read32(0x10), 0x5a5a5a5a, "memory is unchanged by the refused writes")
+t.is(ram.addr, 0, "the region did not move")
 fails(function() m.sysmem:add(0x2000) end, "expected a memory%-region object, got no value",
       "add without a region")
 fails(function() orrery.transaction(1) end, "bad argument #1", "transaction without a function")
