@@ -105,14 +105,15 @@ static void render_group(GPtrArray *group, GArray *changed)
 {
     OrrAddressSpace *first = group->pdata[0];
     OrrFlatView *view = orr__flatview_render(first->root);
+    guint shared = group->len; /* the space whose view is the group's */
 
-    for (guint i = 0; i < group->len; i++) {
+    for (guint i = 0; i < group->len && shared == group->len; i++) {
         OrrAddressSpace *as = group->pdata[i];
 
         if (orr__flatview_equal(view, as->view)) {
             orr__flatview_unref(view);
             view = orr__flatview_ref(as->view);
-            break;
+            shared = i;
         }
     }
     for (guint i = 0; i < group->len; i++) {
@@ -122,7 +123,9 @@ static void render_group(GPtrArray *group, GArray *changed)
             !orr_object_try_ref_held((OrrObject *)as, &update_holder, NULL)) {
             continue;
         }
-        bool quiet = orr__flatview_equal(view, as->view);
+        /* The spaces before @shared were found to differ; compare only
+         * those after it, and none if no view was equal. */
+        bool quiet = i > shared && orr__flatview_equal(view, as->view);
         SpaceUpdate u = {
             .as = as, .old = install_view(as, view), .quiet = quiet};
         g_array_append_val(changed, u);

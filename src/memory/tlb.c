@@ -108,6 +108,8 @@ static void tlb_resize(OrrAddressSpace *as, unsigned bits)
     /* Aligned to a cache line, so that no entry straddles two. */
     OrrTlbEntry *tlb = g_aligned_alloc0(n, sizeof(OrrTlbEntry), 64);
 
+    /* Zeroed too, so that the inline path never loads an undefined
+     * addend (it loads the addend before it compares the tag). */
     tlb_wipe(tlb, n);
     orr__tlb_free(as);
     as->head.tlb = tlb;
