@@ -134,10 +134,8 @@ static void make_regions(MoDev *td)
     g_autoptr(GError) err = NULL;
     OrrObject *obj = OBJ(td);
 
-    td->box = orr_memory_region_new_container(obj, "box", BOX_SIZE, &err);
-    g_assert_no_error(err);
-    td->ram = orr_memory_region_new_ram(obj, "ram", RAM_SIZE, &err);
-    g_assert_no_error(err);
+    td->box = orr_test_new_container(obj, "box", BOX_SIZE);
+    td->ram = orr_test_new_ram(obj, "ram", RAM_SIZE);
     td->regs =
         orr_memory_region_new_io(obj, "regs", REGS_SIZE, &regs_ops, td, &err);
     g_assert_no_error(err);
@@ -265,13 +263,10 @@ OrrObject *mo_add_container(OrrObject *parent, const char *name)
 
 MoBoard mo_add_board(const char *name)
 {
-    g_autoptr(GError) err = NULL;
     MoBoard b;
 
     b.obj = mo_add_container(orr_root(), name);
-    b.sysmem =
-        orr_memory_region_new_container(b.obj, "sysmem", ORR_SIZE_2_64, &err);
-    g_assert_no_error(err);
+    b.sysmem = orr_test_new_container(b.obj, "sysmem", ORR_SIZE_2_64);
     b.memory = orr_test_new_address_space(b.obj, "memory", b.sysmem);
     return b;
 }

@@ -440,8 +440,7 @@ static void ancestor_alias_case(bool dma_first, bool realized)
         mo_realize_ok(dma);
     }
     OrrMemoryRegion *view =
-        orr_memory_region_new_container(OBJ(dma), "view", ORR_SIZE_2_64, &err);
-    g_assert_no_error(err);
+        orr_test_new_container(OBJ(dma), "view", ORR_SIZE_2_64);
     OrrMemoryRegion *win =
         orr_memory_region_new_alias(OBJ(dma), "win", ram, 0, 0x10000, &err);
     g_assert_no_error(err);

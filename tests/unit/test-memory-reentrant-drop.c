@@ -183,13 +183,10 @@ static void test_view_destroyed_region(void)
     mo_begin();
     mo_log_regions = true;
     OrrObject *o = mo_add_container(orr_root(), "o");
-    g_autoptr(GError) err = NULL;
-    OrrMemoryRegion *root =
-        orr_memory_region_new_container(o, "root", 0x10000, &err);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
     OrrMemoryRegion *r = orr_test_new_ram(o, "r", 0x1000);
     OrrMemoryRegion *keep = orr_test_new_ram(o, "keep", 0x1000);
 
-    g_assert_no_error(err);
     orr_test_add_subregion(root, 0x1000, r);
     orr_test_add_subregion(root, 0x4000, keep);
     OrrAddressSpace *as = orr_test_new_address_space(o, "as", root);
@@ -258,11 +255,9 @@ static void test_view_callback_destroys_region(void)
     mo_log_regions = true;
     OrrObject *o = mo_add_container(orr_root(), "o");
     g_autoptr(GError) err = NULL;
-    OrrMemoryRegion *root =
-        orr_memory_region_new_container(o, "root", 0x10000, &err);
+    OrrMemoryRegion *root = orr_test_new_container(o, "root", 0x10000);
     Killer k = {.addr = 0x2000};
 
-    g_assert_no_error(err);
     k.mr = orr_memory_region_new_io(o, "io", 0x100, &killer_ops, &k, &err);
     g_assert_no_error(err);
     orr_test_add_subregion(root, 0x2000, k.mr);
